@@ -1,0 +1,296 @@
+package dev.wsproxy;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * One proxied path: which requests it matches and the {@code ws://} or {@code wss://} upstream they go to.
+ *
+ * <p>Three kinds of match, tried by {@link WebSocketProxy} in this order: {@linkplain #exact exact paths},
+ * then the longest matching {@linkplain #prefix prefix} (nginx {@code location /prefix/} semantics: a plain
+ * string prefix), then {@linkplain #regex regular expressions} in registration order.
+ *
+ * <p>Path rewriting follows nginx {@code proxy_pass}:
+ * <ul>
+ *   <li>an upstream URI <em>with</em> a path replaces the matched prefix:
+ *       {@code prefix("/ws/")} to {@code ws://b:8080/} sends {@code /ws/chat?room=1} to {@code /chat?room=1};</li>
+ *   <li>an upstream URI <em>without</em> a path ({@code ws://b:8080}) sends the request path unchanged;</li>
+ *   <li>a regex route's upstream path is a template whose {@code $1}..{@code $9} are the capture groups;</li>
+ *   <li>the query string is always kept, percent-encoding is never decoded or re-encoded.</li>
+ * </ul>
+ *
+ * <p>Immutable and thread-safe. Build with {@link #prefix}, {@link #exact} or {@link #regex}, then
+ * {@link Builder#upstream} and {@link Builder#build()}; derive variants with {@link #toBuilder()}.
+ */
+public final class ProxyRoute {
+
+    /** How a route's path pattern is compared with a request path. */
+    public enum Match {
+        /** The whole path equals the pattern. */
+        EXACT,
+        /** The path starts with the pattern (longest prefix wins). */
+        PREFIX,
+        /** The pattern is a {@link java.util.regex.Pattern} that must match the whole path. */
+        REGEX
+    }
+
+    /** Default deadline for TCP connect plus the upstream's WebSocket handshake. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Match match;
+    private final String path;
+    private final Pattern regex;
+    private final URI upstream;
+    private final String upstreamBase;
+    private final String upstreamPath;
+    private final Duration connectTimeout;
+    private final boolean rejectNonUpgrade;
+    private final boolean preserveHost;
+
+    private ProxyRoute(Builder b, Pattern regex, URI upstream) {
+        this.match = b.match;
+        this.path = b.path;
+        this.regex = regex;
+        this.upstream = upstream;
+        this.upstreamBase = upstream.getScheme().toLowerCase(Locale.ROOT) + "://" + upstream.getRawAuthority();
+        this.upstreamPath = upstream.getRawPath() == null ? "" : upstream.getRawPath();
+        this.connectTimeout = b.connectTimeout;
+        this.rejectNonUpgrade = b.rejectNonUpgrade;
+        this.preserveHost = b.preserveHost;
+    }
+
+    /** A route for every path that starts with {@code prefix} (which must start with {@code /}). */
+    public static Builder prefix(String prefix) {
+        return new Builder(Match.PREFIX, prefix);
+    }
+
+    /** A route for exactly one path. */
+    public static Builder exact(String path) {
+        return new Builder(Match.EXACT, path);
+    }
+
+    /**
+     * A route for paths that match {@code regex} as a whole; its capture groups fill {@code $1}..{@code $9}
+     * in the upstream URI's path, e.g. {@code regex("^/ws/(.*)$").upstream("ws://backend:8080/$1")}.
+     */
+    public static Builder regex(String regex) {
+        return new Builder(Match.REGEX, regex);
+    }
+
+    /** A builder holding this route's settings. */
+    public Builder toBuilder() {
+        Builder b = new Builder(match, path);
+        b.upstream = upstream.toString();
+        b.connectTimeout = connectTimeout;
+        b.rejectNonUpgrade = rejectNonUpgrade;
+        b.preserveHost = preserveHost;
+        return b;
+    }
+
+    public Match match() {
+        return match;
+    }
+
+    /** The prefix, exact path or regular expression, as given. */
+    public String path() {
+        return path;
+    }
+
+    /** The configured upstream URI (a template for regex routes). */
+    public URI upstream() {
+        return upstream;
+    }
+
+    /** Deadline for connecting to the upstream and completing its handshake; default 10 s. */
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /**
+     * Whether a plain (non-upgrade) HTTP request on this route is answered {@code 426 Upgrade Required}
+     * instead of being passed on to the application; default {@code false} (pass on).
+     */
+    public boolean rejectNonUpgrade() {
+        return rejectNonUpgrade;
+    }
+
+    /** Whether the upstream receives the client's {@code Host} header (default) or its own host. */
+    public boolean preserveHost() {
+        return preserveHost;
+    }
+
+    /**
+     * Whether this route matches a raw request path, and if so the upstream URI for it.
+     *
+     * @param rawPath raw path inside the context, starting with {@code /}
+     * @param rawQuery raw query without {@code ?}, or {@code null}
+     * @return the upstream URI string, or {@code null} when this route does not match
+     */
+    String rewrite(String rawPath, String rawQuery) {
+        String target;
+        switch (match) {
+            case EXACT:
+                if (!rawPath.equals(path)) {
+                    return null;
+                }
+                target = upstreamPath.isEmpty() ? rawPath : upstreamPath;
+                break;
+            case PREFIX:
+                if (!rawPath.startsWith(path)) {
+                    return null;
+                }
+                target = upstreamPath.isEmpty() ? rawPath : upstreamPath + rawPath.substring(path.length());
+                break;
+            default:
+                Matcher m = regex.matcher(rawPath);
+                if (!m.matches()) {
+                    return null;
+                }
+                target = upstreamPath.isEmpty() ? rawPath : fill(upstreamPath, m);
+                break;
+        }
+        if (target.isEmpty() || target.charAt(0) != '/') {
+            target = "/" + target;
+        }
+        return upstreamBase + target + (rawQuery == null ? "" : "?" + rawQuery);
+    }
+
+    /** The part of the request path that this route stripped (for {@code X-Forwarded-Prefix}), or null. */
+    String strippedPrefix() {
+        if (match == Match.PREFIX && !upstreamPath.isEmpty()) {
+            String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+            return p.isEmpty() ? null : p;
+        }
+        return null;
+    }
+
+    private static String fill(String template, Matcher m) {
+        StringBuilder out = new StringBuilder(template.length() + 32);
+        for (int i = 0; i < template.length(); i++) {
+            char c = template.charAt(i);
+            if (c == '$' && i + 1 < template.length() && Character.isDigit(template.charAt(i + 1))) {
+                int group = template.charAt(++i) - '0';
+                if (group <= m.groupCount() && m.group(group) != null) {
+                    out.append(m.group(group));
+                }
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    @Override
+    public String toString() {
+        return match.name().toLowerCase(Locale.ROOT) + " " + path + " -> " + upstream;
+    }
+
+    /** Collects and validates a route's settings; {@link #build()} rejects bad values. Not thread-safe. */
+    public static final class Builder {
+        private final Match match;
+        private final String path;
+        private String upstream;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private boolean rejectNonUpgrade;
+        private boolean preserveHost = true;
+
+        private Builder(Match match, String path) {
+            this.match = match;
+            this.path = path;
+        }
+
+        /** The upstream, {@code ws://host[:port][/path]} or {@code wss://...}. Required. */
+        public Builder upstream(String upstream) {
+            this.upstream = upstream;
+            return this;
+        }
+
+        /** Deadline for TCP connect plus upstream handshake; over it the client gets 504. Default 10 s. */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+            return this;
+        }
+
+        /** Answer non-upgrade requests on this route with 426 instead of passing them to the app. */
+        public Builder rejectNonUpgrade(boolean rejectNonUpgrade) {
+            this.rejectNonUpgrade = rejectNonUpgrade;
+            return this;
+        }
+
+        /** Send the client's {@code Host} (true, default) or the upstream's host and port (false). */
+        public Builder preserveHost(boolean preserveHost) {
+            this.preserveHost = preserveHost;
+            return this;
+        }
+
+        /**
+         * Validates and builds the route.
+         *
+         * @throws IllegalArgumentException naming the bad field, its value and the fix
+         */
+        public ProxyRoute build() {
+            Pattern regex = null;
+            if (path == null || path.isEmpty()) {
+                throw new IllegalArgumentException("route path must not be empty (use \"/\" to proxy everything)");
+            }
+            if (match == Match.REGEX) {
+                try {
+                    regex = Pattern.compile(path);
+                } catch (PatternSyntaxException e) {
+                    throw new IllegalArgumentException("route regex '" + path + "' does not compile: "
+                            + e.getDescription() + " near index " + e.getIndex(), e);
+                }
+            } else if (path.charAt(0) != '/') {
+                throw new IllegalArgumentException("route " + match.name().toLowerCase(Locale.ROOT)
+                        + " must start with '/' but was '" + path + "' (use '/" + path + "')");
+            }
+            if (upstream == null) {
+                throw new IllegalArgumentException("route " + path + " has no upstream"
+                        + " (call .upstream(\"ws://host:port/\"))");
+            }
+            URI uri = parseUpstream(upstream);
+            Objects.requireNonNull(connectTimeout, "connectTimeout");
+            if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+                throw new IllegalArgumentException("connectTimeout must be positive but was " + connectTimeout
+                        + " (the default is " + DEFAULT_CONNECT_TIMEOUT + ")");
+            }
+            return new ProxyRoute(this, regex, uri);
+        }
+
+        private static URI parseUpstream(String upstream) {
+            URI uri;
+            try {
+                uri = new URI(upstream);
+            } catch (URISyntaxException e) {
+                throw new IllegalArgumentException("upstream '" + upstream + "' is not a valid URI: "
+                        + e.getReason() + " (expected ws://host:port/path)", e);
+            }
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("ws") && !scheme.equals("wss")) {
+                String fix = scheme.equals("https") ? "wss" : "ws";
+                String rest = uri.getScheme() == null ? "//" + upstream : upstream.substring(upstream.indexOf(':') + 1);
+                throw new IllegalArgumentException("upstream must be ws:// or wss:// but was '" + upstream
+                        + "' (use " + fix + ":" + rest + ")");
+            }
+            if (uri.getHost() == null || uri.getHost().isEmpty()) {
+                throw new IllegalArgumentException("upstream '" + upstream + "' has no host"
+                        + " (expected " + scheme + "://host:port/path)");
+            }
+            if (uri.getRawUserInfo() != null) {
+                throw new IllegalArgumentException("upstream '" + upstream + "' must not carry user info"
+                        + " (send credentials as headers instead)");
+            }
+            if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                throw new IllegalArgumentException("upstream '" + upstream + "' must not have a query or fragment"
+                        + " (the client's query string is forwarded as is)");
+            }
+            return uri;
+        }
+    }
+}

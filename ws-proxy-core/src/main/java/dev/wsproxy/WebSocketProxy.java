@@ -1,0 +1,206 @@
+package dev.wsproxy;
+
+import dev.wsproxy.internal.ClientEndpointConfigs;
+import dev.wsproxy.internal.HandshakeValidator;
+import dev.wsproxy.internal.Relay;
+import dev.wsproxy.internal.UpstreamConnector;
+import dev.wsproxy.internal.UpstreamFailure;
+import dev.wsproxy.internal.UpstreamHeaders;
+import jakarta.websocket.Session;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A WebSocket reverse proxy: a set of {@link ProxyRoute}s and the upstream client that serves them.
+ * Adapters ({@code ws-proxy-servlet}, {@code ws-proxy-jetty}) hand every request to
+ * {@link #handshake(HandshakeRequest)} and act on the {@link HandshakeResult}.
+ *
+ * <pre>{@code
+ * WebSocketProxy proxy = WebSocketProxy.builder()
+ *     .route(ProxyRoute.prefix("/ws/").upstream("ws://backend:8080/").build())
+ *     .build();
+ * }</pre>
+ *
+ * <p>Lifecycle: created by {@link Builder#build()}, which creates one Tyrus client; ended by
+ * {@link #close()}, which closes every relayed connection with 1001 and releases the client. The proxy
+ * is owned by whoever built it: adapters never close it.
+ *
+ * <p>Thread-safe: {@link #handshake} is called concurrently by container threads; it blocks the
+ * calling thread while the upstream connects (at most the route's connect timeout).
+ */
+public final class WebSocketProxy implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebSocketProxy.class);
+
+    /** Largest upstream frame Tyrus accepts; Tyrus buffers one frame whole. */
+    static final int MAX_FRAME_SIZE = 16 * 1024 * 1024;
+
+    private static final AtomicLong CONNECTION_IDS = new AtomicLong();
+
+    private final List<ProxyRoute> routes;
+    private final List<ProxyRoute> exact;
+    private final List<ProxyRoute> prefixes;
+    private final List<ProxyRoute> regexes;
+    private final UpstreamConnector connector;
+    private final Set<Relay> active = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    private WebSocketProxy(Builder b) {
+        this.routes = List.copyOf(b.routes);
+        this.exact = routes.stream().filter(r -> r.match() == ProxyRoute.Match.EXACT).toList();
+        this.prefixes = routes.stream().filter(r -> r.match() == ProxyRoute.Match.PREFIX)
+                .sorted(Comparator.comparingInt((ProxyRoute r) -> r.path().length()).reversed()).toList();
+        this.regexes = routes.stream().filter(r -> r.match() == ProxyRoute.Match.REGEX).toList();
+        Duration longest = routes.stream().map(ProxyRoute::connectTimeout).max(Comparator.naturalOrder())
+                .orElse(ProxyRoute.DEFAULT_CONNECT_TIMEOUT);
+        this.connector = new UpstreamConnector(MAX_FRAME_SIZE, longest);
+    }
+
+    /** Starts a proxy configuration. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The routes, in registration order. */
+    public List<ProxyRoute> routes() {
+        return routes;
+    }
+
+    /** Number of relayed connections not yet fully closed. */
+    public int activeConnections() {
+        return active.size();
+    }
+
+    /**
+     * Decides what to do with one request and, for a valid handshake on a route, connects the upstream.
+     * Never throws for bad input: every problem becomes a {@link HandshakeResult.Action#REJECT}.
+     */
+    public HandshakeResult handshake(HandshakeRequest request) {
+        Objects.requireNonNull(request, "request");
+        ProxyRoute route = null;
+        String target = null;
+        for (List<ProxyRoute> group : List.of(exact, prefixes, regexes)) {
+            for (ProxyRoute candidate : group) {
+                target = candidate.rewrite(request.path(), request.query());
+                if (target != null) {
+                    route = candidate;
+                    break;
+                }
+            }
+            if (route != null) {
+                break;
+            }
+        }
+        if (route == null) {
+            return HandshakeResult.pass();
+        }
+        if (!HandshakeValidator.isUpgradeAttempt(request)) {
+            if (route.rejectNonUpgrade()) {
+                return refuse(null, request, 426, "this path only accepts WebSocket connections (send a WebSocket"
+                        + " handshake: Upgrade: websocket, Connection: Upgrade)", Map.of("Upgrade", "websocket"));
+            }
+            return HandshakeResult.pass();
+        }
+        HandshakeValidator.Refusal refusal = HandshakeValidator.validate(request);
+        if (refusal != null) {
+            return refuse(null, request, refusal.status, refusal.reason, refusal.headers);
+        }
+        String id = "ws-" + Long.toHexString(CONNECTION_IDS.incrementAndGet());
+        if (closed) {
+            return refuse(id, request, 503, "proxy is shutting down", Map.of("Retry-After", "1"));
+        }
+        Relay relay = new Relay(id, route.connectTimeout(), active::remove);
+        active.add(relay);
+        List<String> offered = UpstreamHeaders.offeredSubprotocols(request);
+        UpstreamConnector.Connected connected;
+        try {
+            connected = connector.connect(target,
+                    UpstreamHeaders.forUpstream(request, route.preserveHost(), route.strippedPrefix()),
+                    offered, relay.upstreamEndpoint(), route.connectTimeout());
+        } catch (UpstreamFailure failure) {
+            active.remove(relay);
+            LOG.debug("[{}] upstream failure", id, failure.getCause());
+            return refuse(id, request, failure.status(), failure.getMessage(), Map.of());
+        }
+        Session upstream = connected.session;
+        String chosen = upstream.getNegotiatedSubprotocol();
+        if (chosen != null && chosen.isEmpty()) {
+            chosen = null;
+        }
+        if (chosen != null && !offered.contains(chosen)) {
+            relay.clientUpgradeFailed(new IllegalStateException("upstream chose an unoffered subprotocol"));
+            return refuse(id, request, 502, "upstream chose subprotocol '" + chosen + "' which the client did not"
+                    + " offer (offered: " + offered + ")", Map.of());
+        }
+        List<String> setCookies = new ArrayList<>(
+                connected.responseHeaders.getOrDefault("Set-Cookie", List.of()));
+        LOG.debug("[{}] {} {} -> {} (subprotocol {})", id, request.remoteAddress(), request, target, chosen);
+        if (closed) {
+            relay.shutdown();
+            return refuse(id, request, 503, "proxy is shutting down", Map.of("Retry-After", "1"));
+        }
+        return HandshakeResult.upgrade(relay, ClientEndpointConfigs.create(relay, chosen, setCookies));
+    }
+
+    private static HandshakeResult refuse(String id, HandshakeRequest request, int status, String reason,
+                                          Map<String, String> headers) {
+        LOG.warn("[{}] refused {} from {}: {} {}", id == null ? "-" : id, request.contextPath() + request.path(),
+                request.remoteAddress(), status, reason);
+        return HandshakeResult.reject(status, reason, headers);
+    }
+
+    /**
+     * Stops accepting handshakes (they get 503), closes every relayed connection with 1001 and releases
+     * the upstream client. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Relay relay : List.copyOf(active)) {
+            relay.shutdown();
+        }
+        connector.close();
+    }
+
+    /** Collects routes and settings; {@link #build()} validates them. Not thread-safe. */
+    public static final class Builder {
+        private final List<ProxyRoute> routes = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** Adds a route. Exact routes are tried first, then the longest prefix, then regexes in order. */
+        public Builder route(ProxyRoute route) {
+            routes.add(Objects.requireNonNull(route, "route"));
+            return this;
+        }
+
+        /**
+         * Builds the proxy and its upstream client.
+         *
+         * @throws IllegalArgumentException when two routes have the same kind and path
+         */
+        public WebSocketProxy build() {
+            Set<String> seen = new java.util.HashSet<>();
+            for (ProxyRoute r : routes) {
+                if (!seen.add(r.match() + " " + r.path())) {
+                    throw new IllegalArgumentException("two routes for " + r.match().name().toLowerCase(
+                            java.util.Locale.ROOT) + " '" + r.path() + "' (remove one; the first would always win)");
+                }
+            }
+            return new WebSocketProxy(this);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package dev.wsproxy.internal;
+
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.CloseReason.CloseCode;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The one place that decides which close code and reason a peer receives when the other peer closes,
+ * vanishes or fails, or when the proxy itself ends a connection. Stateless.
+ *
+ * <p>Codes that may appear on the wire (RFC 6455 section 7.4, IANA registry) pass through unchanged with
+ * their reasons: 1000-1003, 1007-1014, 3000-4999. The codes that only describe local events are never
+ * sent: 1005 (no status) becomes 1000; 1006 (connection lost) and 1015 (TLS failure) become 1001 towards
+ * the upstream (the client went away) and 1014 towards the client (bad gateway). Reserved codes (1004,
+ * 1016-2999) become 1002.
+ */
+public final class CloseMapping {
+
+    /** RFC 6455 section 5.5: a control frame payload is at most 125 bytes, 2 of them the code. */
+    static final int MAX_REASON_BYTES = 123;
+
+    public static final int NORMAL = 1000;
+    public static final int GOING_AWAY = 1001;
+    public static final int PROTOCOL_ERROR = 1002;
+    public static final int POLICY_VIOLATION = 1008;
+    public static final int TOO_BIG = 1009;
+    public static final int INTERNAL_ERROR = 1011;
+    public static final int BAD_GATEWAY = 1014;
+
+    private CloseMapping() {
+    }
+
+    /** What the upstream receives when the client closed (or its connection ended) with {@code reason}. */
+    public static CloseReason clientClosed(CloseReason reason) {
+        int code = reason.getCloseCode().getCode();
+        switch (code) {
+            case 1005:
+                return of(NORMAL, "");
+            case 1006:
+                return of(GOING_AWAY, "client connection lost");
+            case 1015:
+                return of(GOING_AWAY, "client TLS failure");
+            default:
+                return passThrough(code, reason.getReasonPhrase());
+        }
+    }
+
+    /** What the client receives when the upstream closed (or its connection ended) with {@code reason}. */
+    public static CloseReason upstreamClosed(CloseReason reason) {
+        int code = reason.getCloseCode().getCode();
+        switch (code) {
+            case 1005:
+                return of(NORMAL, "");
+            case 1006:
+                return of(BAD_GATEWAY, "upstream connection lost");
+            case 1015:
+                return of(BAD_GATEWAY, "upstream TLS failure");
+            default:
+                return passThrough(code, reason.getReasonPhrase());
+        }
+    }
+
+    /** What the upstream receives when the proxy failed to talk to the client. */
+    public static CloseReason clientFailed(Throwable cause) {
+        return of(GOING_AWAY, "client connection failed: " + describe(cause));
+    }
+
+    /** What the client receives when the proxy failed to talk to the upstream after the 101. */
+    public static CloseReason upstreamFailed(Throwable cause) {
+        return of(BAD_GATEWAY, "upstream failed: " + describe(cause));
+    }
+
+    /** What both peers receive when the proxy is shut down. */
+    public static CloseReason proxyShutdown() {
+        return of(GOING_AWAY, "proxy shutting down");
+    }
+
+    /** Whether {@code code} may be sent in a close frame. */
+    public static boolean isTransmittable(int code) {
+        return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+    }
+
+    /** A close reason whose phrase is cut at a character boundary to fit a close frame. */
+    public static CloseReason of(int code, String reason) {
+        return new CloseReason(CloseReason.CloseCodes.getCloseCode(code), truncate(reason));
+    }
+
+    private static CloseReason passThrough(int code, String reason) {
+        if (isTransmittable(code)) {
+            return of(code, reason == null ? "" : reason);
+        }
+        return of(PROTOCOL_ERROR, "peer sent reserved close code " + code);
+    }
+
+    static String describe(Throwable cause) {
+        if (cause == null) {
+            return "unknown";
+        }
+        String message = cause.getMessage();
+        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    static String truncate(String reason) {
+        if (reason == null) {
+            return "";
+        }
+        byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length <= MAX_REASON_BYTES) {
+            return reason;
+        }
+        int end = MAX_REASON_BYTES;
+        // step back over UTF-8 continuation bytes so no character is cut in half
+        while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
+            end--;
+        }
+        return new String(bytes, 0, end, StandardCharsets.UTF_8);
+    }
+
+    /** The numeric code of a reason. */
+    public static int code(CloseReason reason) {
+        CloseCode code = reason.getCloseCode();
+        return code.getCode();
+    }
+}

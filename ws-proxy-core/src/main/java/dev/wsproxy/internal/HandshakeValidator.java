@@ -1,0 +1,122 @@
+package dev.wsproxy.internal;
+
+import dev.wsproxy.HandshakeRequest;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checks a request against RFC 6455 section 4.2.1 before any upstream connection is made. Stateless.
+ *
+ * <p>Every refusal names what was expected, what arrived, and the usual cause, because the usual cause
+ * of a bad handshake at a proxy is another proxy in front of it.
+ */
+public final class HandshakeValidator {
+
+    private HandshakeValidator() {
+    }
+
+    /** Whether the request tries to be a WebSocket handshake at all (an {@code Upgrade} or a key). */
+    public static boolean isUpgradeAttempt(HandshakeRequest request) {
+        return request.header("Upgrade") != null || request.header("Sec-WebSocket-Key") != null
+                || isHttp2Connect(request);
+    }
+
+    /** An RFC 8441 extended CONNECT as a servlet container presents it. */
+    public static boolean isHttp2Connect(HandshakeRequest request) {
+        return "CONNECT".equalsIgnoreCase(request.method()) && request.protocol().startsWith("HTTP/2");
+    }
+
+    /** Returns the refusal for a malformed handshake, or {@code null} when it is valid. */
+    public static Refusal validate(HandshakeRequest request) {
+        if (isHttp2Connect(request)) {
+            // RFC 8441: no Upgrade/Connection/Key on HTTP/2; the container has already checked :protocol.
+            return checkVersion(request);
+        }
+        if (!"GET".equalsIgnoreCase(request.method())) {
+            return new Refusal(405, "WebSocket handshake must use GET but was " + request.method(),
+                    Map.of("Allow", "GET"));
+        }
+        if (!request.protocol().equalsIgnoreCase("HTTP/1.1")) {
+            return new Refusal(400, "WebSocket handshake needs HTTP/1.1 but the request came as "
+                    + request.protocol() + " (a proxy in front of this app is downgrading it;"
+                    + " nginx: proxy_http_version 1.1)", Map.of());
+        }
+        List<String> upgrade = request.headers("Upgrade");
+        if (!HeaderTokens.contains(upgrade, "websocket")) {
+            return new Refusal(400, upgrade.isEmpty()
+                    ? "Expected 'Upgrade' header value 'websocket' but it was missing (a proxy in front of"
+                        + " this app is dropping it; nginx: proxy_set_header Upgrade $http_upgrade)"
+                    : "Expected 'Upgrade' header value 'websocket' but was '" + String.join(", ", upgrade) + "'",
+                    Map.of());
+        }
+        List<String> connection = request.headers("Connection");
+        if (!HeaderTokens.contains(connection, "upgrade")) {
+            return new Refusal(400, "Expected 'Connection' header to contain 'Upgrade' but was '"
+                    + String.join(", ", connection) + "' (a proxy in front of this app is dropping it;"
+                    + " nginx: proxy_set_header Connection \"upgrade\")", Map.of());
+        }
+        List<String> keys = request.headers("Sec-WebSocket-Key");
+        if (keys.size() != 1) {
+            return new Refusal(400, keys.isEmpty()
+                    ? "Missing 'Sec-WebSocket-Key' header (the client must send 16 random bytes in base64)"
+                    : "Expected one 'Sec-WebSocket-Key' header but got " + keys.size(), Map.of());
+        }
+        String key = keys.get(0).trim();
+        if (!isValidKey(key)) {
+            return new Refusal(400, "Expected 'Sec-WebSocket-Key' to be 16 bytes in base64 (24 characters)"
+                    + " but was '" + printable(key) + "'", Map.of());
+        }
+        return checkVersion(request);
+    }
+
+    private static Refusal checkVersion(HandshakeRequest request) {
+        List<String> versions = HeaderTokens.split(request.headers("Sec-WebSocket-Version"));
+        if (versions.isEmpty()) {
+            return new Refusal(426, "Missing 'Sec-WebSocket-Version' header (this server speaks version 13)",
+                    Map.of("Sec-WebSocket-Version", "13"));
+        }
+        if (!versions.contains("13")) {
+            return new Refusal(426, "Expected 'Sec-WebSocket-Version' 13 but was '"
+                    + printable(String.join(", ", versions)) + "'", Map.of("Sec-WebSocket-Version", "13"));
+        }
+        return null;
+    }
+
+    static boolean isValidKey(String key) {
+        if (key.length() != 24) {
+            return false;
+        }
+        try {
+            return Base64.getDecoder().decode(key).length == 16;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** Shortens and neutralises an attacker-controlled value before it is echoed or logged. */
+    public static String printable(String value) {
+        StringBuilder out = new StringBuilder(Math.min(value.length(), 64));
+        for (int i = 0; i < value.length() && out.length() < 64; i++) {
+            char c = value.charAt(i);
+            out.append(c < 0x20 || c == 0x7f ? '?' : c);
+        }
+        if (value.length() > 64) {
+            out.append("...");
+        }
+        return out.toString();
+    }
+
+    /** An HTTP refusal: status, one-line reason, extra response headers. */
+    public static final class Refusal {
+        public final int status;
+        public final String reason;
+        public final Map<String, String> headers;
+
+        public Refusal(int status, String reason, Map<String, String> headers) {
+            this.status = status;
+            this.reason = reason;
+            this.headers = headers;
+        }
+    }
+}

@@ -1,0 +1,216 @@
+package dev.wsproxy.internal;
+
+import jakarta.websocket.ClientEndpointConfig;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.HandshakeResponse;
+import jakarta.websocket.Session;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLException;
+import org.glassfish.tyrus.client.ClientManager;
+import org.glassfish.tyrus.client.ClientProperties;
+import org.glassfish.tyrus.client.ThreadPoolConfig;
+import org.glassfish.tyrus.container.jdk.client.JdkClientContainer;
+import org.glassfish.tyrus.core.HandshakeException;
+import org.glassfish.tyrus.spi.UpgradeResponse;
+
+/**
+ * Opens upstream WebSocket sessions with one explicitly created Tyrus client (JDK transport), never
+ * whatever {@code ContainerProvider} finds on the classpath.
+ *
+ * <p>Thread-safe. {@link #connect} blocks the calling thread for at most the given deadline: Tyrus's own
+ * handshake timeout does not cover the TCP connect, so the attempt runs on a connector thread and the
+ * caller stops waiting at the deadline; a session that still opens after that is closed by the relay.
+ */
+public final class UpstreamConnector implements AutoCloseable {
+
+    /**
+     * Tyrus reads upstream frames on a shared pool and our handlers block on the client's send
+     * (backpressure), so the pool must be allowed to grow with the number of busy connections; idle
+     * connections hold no thread.
+     */
+    private static final ThreadPoolConfig WORKER_POOL = ThreadPoolConfig.defaultConfig()
+            .setPoolName("ws-proxy-upstream").setCorePoolSize(2).setMaxPoolSize(4096)
+            .setKeepAliveTime(10, TimeUnit.SECONDS).setDaemon(true);
+
+    private final ClientManager client;
+    private final ThreadPoolExecutor connectors;
+
+    /**
+     * @param maxFrameSize the largest upstream frame accepted (Tyrus buffers one whole frame)
+     * @param handshakeTimeout the longest deadline of any route
+     */
+    public UpstreamConnector(int maxFrameSize, Duration handshakeTimeout) {
+        client = ClientManager.createClient(JdkClientContainer.class.getName());
+        client.getProperties().put(ClientProperties.HANDSHAKE_TIMEOUT,
+                (int) Math.min(Integer.MAX_VALUE, handshakeTimeout.toMillis()));
+        client.getProperties().put(ClientProperties.INCOMING_BUFFER_SIZE, maxFrameSize);
+        client.getProperties().put(ClientProperties.WORKER_THREAD_POOL_CONFIG, WORKER_POOL);
+        client.getProperties().put(ClientProperties.REDIRECT_ENABLED, false);
+        client.getProperties().put(ClientProperties.RETRY_AFTER_SERVICE_UNAVAILABLE, false);
+        AtomicInteger threadNumber = new AtomicInteger();
+        connectors = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 5, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "ws-proxy-connect-" + threadNumber.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    /**
+     * Connects and completes the upstream handshake.
+     *
+     * @param target the upstream URI with the raw (still percent-encoded) path and query
+     * @param headers headers to put on the upstream request; {@code Origin} absent means send none
+     * @param subprotocols the client's offered subprotocols, in order
+     * @param endpoint receives the upstream session's events
+     * @param deadline how long to wait in all
+     * @return the open session and the upstream's response headers
+     * @throws UpstreamFailure with the status the client should get
+     */
+    public Connected connect(String target, Map<String, String> headers, List<String> subprotocols,
+                             Endpoint endpoint, Duration deadline) throws UpstreamFailure {
+        ResponseCapture capture = new ResponseCapture(headers);
+        ClientEndpointConfig config = ClientEndpointConfig.Builder.create()
+                .preferredSubprotocols(subprotocols)
+                .configurator(capture)
+                .build();
+        URI wireUri = tyrusUri(target);
+        Future<Session> attempt;
+        try {
+            attempt = connectors.submit(() -> client.connectToServer(endpoint, config, wireUri));
+        } catch (RuntimeException e) {
+            throw new UpstreamFailure(502, "upstream connector is shut down", e);
+        }
+        try {
+            Session session = attempt.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+            return new Connected(session, capture.responseHeaders);
+        } catch (TimeoutException e) {
+            attempt.cancel(true);
+            throw new UpstreamFailure(504, "upstream " + origin(target) + " did not complete the WebSocket"
+                    + " handshake within " + Durations.format(deadline), e);
+        } catch (InterruptedException e) {
+            attempt.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new UpstreamFailure(502, "interrupted while connecting to upstream", e);
+        } catch (ExecutionException e) {
+            throw classify(target, e.getCause(), capture.status, deadline);
+        }
+    }
+
+    /**
+     * Tyrus's JDK transport writes {@code URI.getPath()}, which is decoded, onto the request line. Escaping
+     * every {@code %} once makes that decoding give back the raw path, so percent-encoding survives.
+     */
+    static URI tyrusUri(String target) {
+        int schemeEnd = target.indexOf("://");
+        int pathStart = target.indexOf('/', schemeEnd + 3);
+        if (pathStart < 0) {
+            return URI.create(target);
+        }
+        return URI.create(target.substring(0, pathStart) + target.substring(pathStart).replace("%", "%25"));
+    }
+
+    private static UpstreamFailure classify(String target, Throwable error, int status, Duration deadline) {
+        String upstream = origin(target);
+        if (status > 0 && status != 101) {
+            int toClient = status >= 400 && status < 500 ? status : 502;
+            return new UpstreamFailure(toClient, "upstream " + upstream + " answered the WebSocket handshake with"
+                    + " HTTP " + status + (toClient == 502 ? " instead of 101" : ""), error);
+        }
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
+                return new UpstreamFailure(502, "upstream host of " + upstream + " could not be resolved", error);
+            }
+            if (t instanceof ConnectException || t instanceof NoRouteToHostException) {
+                return new UpstreamFailure(502, "upstream " + upstream + " refused the connection"
+                        + " (is the backend running?)", error);
+            }
+            if (t instanceof SSLException) {
+                return new UpstreamFailure(502, "TLS handshake with upstream " + upstream + " failed: "
+                        + t.getMessage(), error);
+            }
+            if (t instanceof HandshakeException) {
+                return new UpstreamFailure(502, "upstream " + upstream + " sent an invalid WebSocket handshake"
+                        + " response: " + t.getMessage(), error);
+            }
+            if (t.getMessage() != null && t.getMessage().contains("Handshake response not received")) {
+                return new UpstreamFailure(504, "upstream " + upstream + " did not complete the WebSocket"
+                        + " handshake within " + Durations.format(deadline), error);
+            }
+        }
+        return new UpstreamFailure(502, "could not connect to upstream " + upstream + ": "
+                + CloseMapping.describe(error), error);
+    }
+
+    private static String origin(String target) {
+        int pathStart = target.indexOf('/', target.indexOf("://") + 3);
+        return pathStart < 0 ? target : target.substring(0, pathStart);
+    }
+
+    /** Stops the connector threads and the Tyrus client. Open sessions must be closed first. */
+    @Override
+    public void close() {
+        connectors.shutdownNow();
+        client.shutdown();
+    }
+
+    /** An open upstream session and the headers of its 101 response. */
+    public static final class Connected {
+        public final Session session;
+        public final Map<String, List<String>> responseHeaders;
+
+        Connected(Session session, Map<String, List<String>> responseHeaders) {
+            this.session = session;
+            this.responseHeaders = responseHeaders;
+        }
+    }
+
+    /** Puts our headers on the upstream request and records the upstream's answer. */
+    private static final class ResponseCapture extends ClientEndpointConfig.Configurator {
+        private final Map<String, String> headers;
+        volatile int status;
+        volatile Map<String, List<String>> responseHeaders = Map.of();
+
+        ResponseCapture(Map<String, String> headers) {
+            this.headers = headers;
+        }
+
+        @Override
+        public void beforeRequest(Map<String, List<String>> request) {
+            if (!headers.containsKey("Origin")) {
+                // Tyrus invents "Origin: http://<upstream>" otherwise; the upstream must see the client's.
+                request.keySet().removeIf(name -> name.equalsIgnoreCase("Origin"));
+            }
+            for (Map.Entry<String, String> header : headers.entrySet()) {
+                request.keySet().removeIf(name -> name.equalsIgnoreCase(header.getKey()));
+                request.put(header.getKey(), List.of(header.getValue()));
+            }
+        }
+
+        @Override
+        public void afterResponse(HandshakeResponse response) {
+            if (response instanceof UpgradeResponse) {
+                status = ((UpgradeResponse) response).getStatus();
+            }
+            Map<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            response.getHeaders().forEach((name, values) -> copy.put(name, new ArrayList<>(values)));
+            responseHeaders = copy;
+        }
+    }
+}

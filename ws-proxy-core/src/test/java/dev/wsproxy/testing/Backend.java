@@ -1,0 +1,268 @@
+package dev.wsproxy.testing;
+
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.Extension;
+import jakarta.websocket.HandshakeResponse;
+import jakarta.websocket.MessageHandler;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.HandshakeRequest;
+import jakarta.websocket.server.ServerContainer;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * A real WebSocket upstream for tests: Jetty 12 on {@code 127.0.0.1}, port 0, accepting a WebSocket on
+ * every path and recording every handshake and every close it receives.
+ *
+ * <p>Behaviour by the last path segment:
+ * <ul>
+ *   <li>{@code .../greet}: sends {@link #GREETING} right after the handshake, then echoes;</li>
+ *   <li>{@code .../control}: a text message {@code "close <code> <reason>"} makes the backend close with
+ *       that code and reason; anything else is echoed;</li>
+ *   <li>anything else: echoes every message part as it arrives (fragmentation is streamed, not
+ *       reassembled).</li>
+ * </ul>
+ * Subprotocols in {@link #SUBPROTOCOLS} are accepted (first one the client offers); {@code Set-Cookie:
+ * backend=1} is sent with every 101. Thread-safe.
+ */
+public final class Backend implements AutoCloseable {
+
+    public static final String GREETING = "hello from upstream";
+    public static final List<String> SUBPROTOCOLS = List.of("chat.v2", "chat.v1");
+
+    private final Server server;
+    private final ServerConnector connector;
+    private final BlockingQueue<Recorded> handshakes = new LinkedBlockingQueue<>();
+    private final BlockingQueue<CloseReason> closes = new LinkedBlockingQueue<>();
+    private final Set<Session> open = ConcurrentHashMap.newKeySet();
+
+    /** A handshake as the backend saw it. */
+    public static final class Recorded {
+        public final String path;
+        public final String query;
+        public final Map<String, List<String>> headers;
+
+        Recorded(String path, String query, Map<String, List<String>> headers) {
+            this.path = path;
+            this.query = query;
+            this.headers = headers;
+        }
+
+        public String header(String name) {
+            List<String> values = headers.get(name);
+            return values == null ? null : String.join(", ", values);
+        }
+
+        @Override
+        public String toString() {
+            return path + (query == null ? "" : "?" + query) + " " + headers;
+        }
+    }
+
+    private Backend() throws Exception {
+        QueuedThreadPool threads = new QueuedThreadPool(400, 8, 2_000);
+        threads.setName("backend");
+        server = new Server(threads);
+        connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        server.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler("/");
+        JakartaWebSocketServletContainerInitializer.configure(context, (servletContext, container) -> {
+            container.setDefaultMaxSessionIdleTimeout(0);
+            container.setDefaultMaxTextMessageBufferSize(64 * 1024 * 1024);
+            container.setDefaultMaxBinaryMessageBufferSize(64 * 1024 * 1024);
+        });
+        context.addFilter(new FilterHolder(new UpgradeEverything()), "/*", EnumSet.of(DispatcherType.REQUEST));
+        server.setHandler(context);
+        server.start();
+    }
+
+    /** Starts a backend on a free port. */
+    public static Backend start() throws Exception {
+        return new Backend();
+    }
+
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** {@code ws://127.0.0.1:port} followed by {@code path}. */
+    public String uri(String path) {
+        return "ws://127.0.0.1:" + port() + path;
+    }
+
+    /** The next recorded handshake, waiting up to 10 s; fails if none arrives. */
+    public Recorded takeHandshake() throws InterruptedException {
+        Recorded r = handshakes.poll(10, TimeUnit.SECONDS);
+        if (r == null) {
+            throw new AssertionError("the backend saw no handshake within 10s");
+        }
+        return r;
+    }
+
+    /** Handshakes recorded and not yet taken. */
+    public int pendingHandshakes() {
+        return handshakes.size();
+    }
+
+    /** The next close the backend received from its peer, waiting up to 10 s. */
+    public CloseReason takeClose() throws InterruptedException {
+        CloseReason r = closes.poll(10, TimeUnit.SECONDS);
+        if (r == null) {
+            throw new AssertionError("the backend saw no close within 10s");
+        }
+        return r;
+    }
+
+    /** Sessions currently open at the backend. */
+    public int openSessions() {
+        return open.size();
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.stop();
+    }
+
+    /** Upgrades every request, recording its handshake. */
+    private final class UpgradeEverything implements Filter {
+        @Override
+        public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+                throws IOException, ServletException {
+            HttpServletRequest request = (HttpServletRequest) req;
+            ServerContainer container = (ServerContainer) request.getServletContext()
+                    .getAttribute(ServerContainer.class.getName());
+            Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            for (String name : Collections.list(request.getHeaderNames())) {
+                headers.put(name, Collections.list(request.getHeaders(name)));
+            }
+            handshakes.add(new Recorded(request.getRequestURI(), request.getQueryString(), headers));
+            String path = request.getRequestURI();
+            String mode = path.substring(path.lastIndexOf('/') + 1);
+            ServerEndpointConfig config = ServerEndpointConfig.Builder.create(BackendEndpoint.class, "/")
+                    .subprotocols(SUBPROTOCOLS)
+                    .configurator(new BackendConfigurator(new BackendEndpoint(mode)))
+                    .build();
+            try {
+                container.upgradeHttpToWebSocket(request, res, config, Map.of());
+            } catch (Exception e) {
+                ((HttpServletResponse) res).sendError(400, e.getMessage());
+            }
+        }
+    }
+
+    private static final class BackendConfigurator extends ServerEndpointConfig.Configurator {
+        private final BackendEndpoint endpoint;
+
+        BackendConfigurator(BackendEndpoint endpoint) {
+            this.endpoint = endpoint;
+        }
+
+        @Override
+        public String getNegotiatedSubprotocol(List<String> supported, List<String> requested) {
+            return requested.stream().filter(supported::contains).findFirst().orElse("");
+        }
+
+        @Override
+        public List<Extension> getNegotiatedExtensions(List<Extension> installed, List<Extension> requested) {
+            return new ArrayList<>();
+        }
+
+        @Override
+        public boolean checkOrigin(String originHeaderValue) {
+            return true;
+        }
+
+        @Override
+        public void modifyHandshake(ServerEndpointConfig sec, HandshakeRequest request, HandshakeResponse response) {
+            response.getHeaders().put("Set-Cookie", List.of("backend=1; Path=/"));
+        }
+
+        @Override
+        public <T> T getEndpointInstance(Class<T> endpointClass) {
+            return endpointClass.cast(endpoint);
+        }
+    }
+
+    /** Echo / greet / control endpoint; public for Jetty's reflective checks. */
+    public final class BackendEndpoint extends Endpoint {
+        private final String mode;
+
+        BackendEndpoint(String mode) {
+            this.mode = mode;
+        }
+
+        @Override
+        public void onOpen(Session session, EndpointConfig config) {
+            open.add(session);
+            session.addMessageHandler(String.class, (MessageHandler.Partial<String>) (part, last) -> {
+                try {
+                    if (mode.equals("control") && last && part.startsWith("close ")) {
+                        String[] words = part.split(" ", 3);
+                        session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(
+                                Integer.parseInt(words[1])), words.length > 2 ? words[2] : ""));
+                        return;
+                    }
+                    session.getBasicRemote().sendText(part, last);
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            session.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) (part, last) -> {
+                try {
+                    session.getBasicRemote().sendBinary(part, last);
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            if (mode.equals("greet")) {
+                try {
+                    session.getBasicRemote().sendText(GREETING);
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+
+        @Override
+        public void onClose(Session session, CloseReason closeReason) {
+            open.remove(session);
+            closes.add(closeReason);
+        }
+    }
+
+    /** Convenience: the URI of {@code path} on this backend. */
+    public URI toUri(String path) {
+        return URI.create(uri(path));
+    }
+}

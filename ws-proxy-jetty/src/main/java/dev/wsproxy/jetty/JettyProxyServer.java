@@ -1,0 +1,95 @@
+package dev.wsproxy.jetty;
+
+import dev.wsproxy.WebSocketProxy;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.Objects;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * A standalone Jetty 12 server that does nothing but proxy WebSockets; started in one call:
+ *
+ * <pre>{@code
+ * try (JettyProxyServer server = JettyProxyServer.start(proxy, new InetSocketAddress("0.0.0.0", 8080))) {
+ *     System.out.println("proxying on " + server.uri());
+ *     server.join();
+ * }
+ * }</pre>
+ *
+ * <p>Requests that match no route get 404 from Jetty. {@link #close()} stops the server; the proxy stays
+ * owned by the caller (close it after the server). Thread-safe.
+ */
+public final class JettyProxyServer implements AutoCloseable {
+
+    private final Server server;
+    private final ServerConnector connector;
+
+    private JettyProxyServer(Server server, ServerConnector connector) {
+        this.server = server;
+        this.connector = connector;
+    }
+
+    /**
+     * Starts a server bound to {@code address} (port 0 picks a free port; read it back with {@link #port()}).
+     *
+     * @throws IllegalStateException when the server cannot start, e.g. the port is taken
+     */
+    public static JettyProxyServer start(WebSocketProxy proxy, InetSocketAddress address) {
+        Objects.requireNonNull(proxy, "proxy");
+        Objects.requireNonNull(address, "address");
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost(address.getHostString());
+        connector.setPort(address.getPort());
+        server.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler("/");
+        JettyWebSocketProxy.mount(context, proxy);
+        server.setHandler(context);
+        try {
+            server.start();
+        } catch (Exception e) {
+            try {
+                server.stop();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw new IllegalStateException("could not start the proxy server on " + address.getHostString() + ":"
+                    + address.getPort() + " (" + e.getMessage() + "); make sure no other process uses that port", e);
+        }
+        return new JettyProxyServer(server, connector);
+    }
+
+    /** The bound port. */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** {@code ws://host:port/} of this server. */
+    public URI uri() {
+        String host = connector.getHost() == null || connector.getHost().equals("0.0.0.0")
+                ? "127.0.0.1" : connector.getHost();
+        return URI.create("ws://" + host + ":" + port() + "/");
+    }
+
+    /** The underlying Jetty server, for inspection. */
+    public Server server() {
+        return server;
+    }
+
+    /** Blocks until the server stops. */
+    public void join() throws InterruptedException {
+        server.join();
+    }
+
+    /** Stops the server. Does not close the proxy. */
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not stop the proxy server: " + e.getMessage(), e);
+        }
+    }
+}

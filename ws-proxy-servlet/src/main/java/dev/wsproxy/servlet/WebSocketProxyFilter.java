@@ -1,0 +1,138 @@
+package dev.wsproxy.servlet;
+
+import dev.wsproxy.HandshakeRequest;
+import dev.wsproxy.HandshakeResult;
+import dev.wsproxy.WebSocketProxy;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.websocket.server.ServerContainer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A servlet {@link Filter} that proxies WebSocket handshakes on the {@link WebSocketProxy}'s routes and
+ * passes every other request down the chain, in any Jakarta EE 10+ container (WebSocket 2.1's
+ * {@code ServerContainer.upgradeHttpToWebSocket}).
+ *
+ * <pre>{@code
+ * servletContext.addFilter("ws-proxy", new WebSocketProxyFilter(proxy))
+ *     .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
+ * }</pre>
+ *
+ * <p>The container's WebSocket support must be installed in the context (Jetty:
+ * {@code JakartaWebSocketServletContainerInitializer.configure}; Tomcat: {@code WsSci}). Refusals are
+ * answered with their status and a one-line {@code text/plain} reason; an unreachable upstream gets 502
+ * before any upgrade.
+ *
+ * <p>Thread-safe; the proxy is not owned: {@link #destroy()} does not close it.
+ */
+public final class WebSocketProxyFilter implements Filter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebSocketProxyFilter.class);
+
+    private final WebSocketProxy proxy;
+
+    public WebSocketProxyFilter(WebSocketProxy proxy) {
+        this.proxy = Objects.requireNonNull(proxy, "proxy");
+    }
+
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+            throws IOException, ServletException {
+        if (!(req instanceof HttpServletRequest) || !(res instanceof HttpServletResponse)) {
+            chain.doFilter(req, res);
+            return;
+        }
+        HttpServletRequest request = (HttpServletRequest) req;
+        HttpServletResponse response = (HttpServletResponse) res;
+        HandshakeResult result = proxy.handshake(toHandshakeRequest(request));
+        switch (result.action()) {
+            case PASS:
+                chain.doFilter(req, res);
+                return;
+            case REJECT:
+                refuse(response, result.status(), result.reason(), result.responseHeaders());
+                return;
+            default:
+                upgrade(request, response, result);
+        }
+    }
+
+    private void upgrade(HttpServletRequest request, HttpServletResponse response, HandshakeResult result)
+            throws IOException {
+        ServletContext context = request.getServletContext();
+        Object container = context.getAttribute(ServerContainer.class.getName());
+        if (!(container instanceof ServerContainer)) {
+            String reason = "this servlet context has no WebSocket container (install it: Jetty"
+                    + " JakartaWebSocketServletContainerInitializer.configure, Tomcat WsSci)";
+            LOG.error("[{}] {}", result.connectionId(), reason);
+            result.upgradeFailed(new IllegalStateException(reason));
+            refuse(response, 500, reason, Map.of());
+            return;
+        }
+        try {
+            ((ServerContainer) container).upgradeHttpToWebSocket(request, response, result.endpointConfig(),
+                    Collections.emptyMap());
+        } catch (Exception e) {
+            LOG.warn("[{}] client upgrade failed: {}", result.connectionId(), e.toString());
+            result.upgradeFailed(e);
+            if (!response.isCommitted()) {
+                refuse(response, 500, "WebSocket upgrade failed in the container: " + e.getMessage(), Map.of());
+            }
+        }
+    }
+
+    /** Writes a refusal: status, headers, one line of plain text. */
+    static void refuse(HttpServletResponse response, int status, String reason, Map<String, String> headers)
+            throws IOException {
+        if (response.isCommitted()) {
+            return;
+        }
+        response.reset();
+        response.setStatus(status);
+        headers.forEach(response::setHeader);
+        byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
+        response.setContentType("text/plain;charset=utf-8");
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
+        response.flushBuffer();
+    }
+
+    /** Converts a servlet request into the proxy's container-neutral handshake request. */
+    public static HandshakeRequest toHandshakeRequest(HttpServletRequest request) {
+        String uri = request.getRequestURI();
+        String contextPath = request.getContextPath() == null ? "" : request.getContextPath();
+        String path = uri.startsWith(contextPath) ? uri.substring(contextPath.length()) : uri;
+        if (path.isEmpty()) {
+            path = "/";
+        }
+        HandshakeRequest.Builder b = HandshakeRequest.builder()
+                .method(request.getMethod())
+                .protocol(request.getProtocol())
+                .scheme(request.getScheme())
+                .host(request.getServerName())
+                .port(request.getServerPort())
+                .contextPath(contextPath)
+                .path(path)
+                .query(request.getQueryString())
+                .remoteAddress(request.getRemoteAddr())
+                .remotePort(request.getRemotePort());
+        for (String name : Collections.list(request.getHeaderNames())) {
+            for (String value : Collections.list(request.getHeaders(name))) {
+                b.addHeader(name, value);
+            }
+        }
+        return b.build();
+    }
+}

@@ -42,6 +42,12 @@ public final class ProxyRoute {
 
     /** Default deadline for TCP connect plus the upstream's WebSocket handshake. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** Default interval between keepalive pings to each peer. */
+    public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(30);
+    /** Default largest frame accepted from the upstream (the upstream client buffers one whole frame). */
+    public static final int DEFAULT_MAX_FRAME_SIZE = 16 * 1024 * 1024;
+    /** Default largest message relayed in either direction (streamed, so this is policy, not memory). */
+    public static final long DEFAULT_MAX_MESSAGE_SIZE = 64L * 1024 * 1024;
 
     private final Match match;
     private final String path;
@@ -52,6 +58,11 @@ public final class ProxyRoute {
     private final Duration connectTimeout;
     private final boolean rejectNonUpgrade;
     private final boolean preserveHost;
+    private final Duration pingInterval;
+    private final Duration idleTimeout;
+    private final int maxFrameSize;
+    private final long maxMessageSize;
+    private final int maxConnections;
 
     private ProxyRoute(Builder b, Pattern regex, URI upstream) {
         this.match = b.match;
@@ -63,6 +74,11 @@ public final class ProxyRoute {
         this.connectTimeout = b.connectTimeout;
         this.rejectNonUpgrade = b.rejectNonUpgrade;
         this.preserveHost = b.preserveHost;
+        this.pingInterval = b.pingInterval;
+        this.idleTimeout = b.idleTimeout;
+        this.maxFrameSize = b.maxFrameSize;
+        this.maxMessageSize = b.maxMessageSize;
+        this.maxConnections = b.maxConnections;
     }
 
     /** A route for every path that starts with {@code prefix} (which must start with {@code /}). */
@@ -90,6 +106,11 @@ public final class ProxyRoute {
         b.connectTimeout = connectTimeout;
         b.rejectNonUpgrade = rejectNonUpgrade;
         b.preserveHost = preserveHost;
+        b.pingInterval = pingInterval;
+        b.idleTimeout = idleTimeout;
+        b.maxFrameSize = maxFrameSize;
+        b.maxMessageSize = maxMessageSize;
+        b.maxConnections = maxConnections;
         return b;
     }
 
@@ -123,6 +144,34 @@ public final class ProxyRoute {
     /** Whether the upstream receives the client's {@code Host} header (default) or its own host. */
     public boolean preserveHost() {
         return preserveHost;
+    }
+
+    /**
+     * Interval between keepalive pings to each peer; a peer that has not answered by the next ping is
+     * failed. Default 30 s; {@link Duration#ZERO} turns keepalive off.
+     */
+    public Duration pingInterval() {
+        return pingInterval;
+    }
+
+    /** Close both sides with 1001 after this long without data in either direction; default off (ZERO). */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /** Largest frame accepted from the upstream (larger: 1009); default 16 MiB. */
+    public int maxFrameSize() {
+        return maxFrameSize;
+    }
+
+    /** Largest message relayed in either direction (larger: both sides closed with 1009); default 64 MiB. */
+    public long maxMessageSize() {
+        return maxMessageSize;
+    }
+
+    /** Most concurrent connections on this route (more: 503); default 0, unlimited. */
+    public int maxConnections() {
+        return maxConnections;
     }
 
     /**
@@ -199,6 +248,11 @@ public final class ProxyRoute {
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private boolean rejectNonUpgrade;
         private boolean preserveHost = true;
+        private Duration pingInterval = DEFAULT_PING_INTERVAL;
+        private Duration idleTimeout = Duration.ZERO;
+        private int maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
+        private long maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
+        private int maxConnections;
 
         private Builder(Match match, String path) {
             this.match = match;
@@ -226,6 +280,36 @@ public final class ProxyRoute {
         /** Send the client's {@code Host} (true, default) or the upstream's host and port (false). */
         public Builder preserveHost(boolean preserveHost) {
             this.preserveHost = preserveHost;
+            return this;
+        }
+
+        /** Keepalive ping interval for each peer; default 30 s, {@link Duration#ZERO} for off. */
+        public Builder pingInterval(Duration pingInterval) {
+            this.pingInterval = pingInterval;
+            return this;
+        }
+
+        /** Close after this long without data either way (pings do not count); default ZERO (off). */
+        public Builder idleTimeout(Duration idleTimeout) {
+            this.idleTimeout = idleTimeout;
+            return this;
+        }
+
+        /** Largest upstream frame accepted; default 16 MiB. */
+        public Builder maxFrameSize(int maxFrameSize) {
+            this.maxFrameSize = maxFrameSize;
+            return this;
+        }
+
+        /** Largest message relayed either way; default 64 MiB. */
+        public Builder maxMessageSize(long maxMessageSize) {
+            this.maxMessageSize = maxMessageSize;
+            return this;
+        }
+
+        /** Most concurrent connections on this route; default 0 (unlimited). */
+        public Builder maxConnections(int maxConnections) {
+            this.maxConnections = maxConnections;
             return this;
         }
 
@@ -260,7 +344,28 @@ public final class ProxyRoute {
                 throw new IllegalArgumentException("connectTimeout must be positive but was " + connectTimeout
                         + " (the default is " + DEFAULT_CONNECT_TIMEOUT + ")");
             }
+            requireNotNegative("pingInterval", pingInterval, DEFAULT_PING_INTERVAL);
+            requireNotNegative("idleTimeout", idleTimeout, Duration.ZERO);
+            if (maxFrameSize < 125) {
+                throw new IllegalArgumentException("maxFrameSize must be at least 125 bytes but was " + maxFrameSize
+                        + " (the default is " + DEFAULT_MAX_FRAME_SIZE + ")");
+            }
+            if (maxMessageSize < 1) {
+                throw new IllegalArgumentException("maxMessageSize must be positive but was " + maxMessageSize
+                        + " (the default is " + DEFAULT_MAX_MESSAGE_SIZE + ")");
+            }
+            if (maxConnections < 0) {
+                throw new IllegalArgumentException("maxConnections must be 0 (unlimited) or positive but was "
+                        + maxConnections);
+            }
             return new ProxyRoute(this, regex, uri);
+        }
+
+        private static void requireNotNegative(String field, Duration value, Duration fallback) {
+            if (value == null || value.isNegative()) {
+                throw new IllegalArgumentException(field + " must be zero (off) or positive but was " + value
+                        + " (the default is " + fallback + ")");
+            }
         }
 
         private static URI parseUpstream(String upstream) {

@@ -1,12 +1,16 @@
 package dev.wsproxy;
 
 import dev.wsproxy.internal.ClientEndpointConfigs;
+import dev.wsproxy.internal.ConnectionLimits;
 import dev.wsproxy.internal.HandshakeValidator;
 import dev.wsproxy.internal.Relay;
+import dev.wsproxy.internal.RelayTimers;
 import dev.wsproxy.internal.UpstreamConnector;
 import dev.wsproxy.internal.UpstreamFailure;
 import dev.wsproxy.internal.UpstreamHeaders;
 import jakarta.websocket.Session;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -41,8 +45,8 @@ public final class WebSocketProxy implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketProxy.class);
 
-    /** Largest upstream frame Tyrus accepts; Tyrus buffers one frame whole. */
-    static final int MAX_FRAME_SIZE = 16 * 1024 * 1024;
+    /** Default time {@link #close()} waits for close handshakes before dropping connections. */
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
 
     private static final AtomicLong CONNECTION_IDS = new AtomicLong();
 
@@ -51,7 +55,12 @@ public final class WebSocketProxy implements AutoCloseable {
     private final List<ProxyRoute> prefixes;
     private final List<ProxyRoute> regexes;
     private final UpstreamConnector connector;
+    private final RelayTimers timers = new RelayTimers();
+    private final ProxyListener listener;
+    private final ConnectionLimits limits;
+    private final Duration drainTimeout;
     private final Set<Relay> active = ConcurrentHashMap.newKeySet();
+    private final Object drained = new Object();
     private volatile boolean closed;
 
     private WebSocketProxy(Builder b) {
@@ -62,7 +71,10 @@ public final class WebSocketProxy implements AutoCloseable {
         this.regexes = routes.stream().filter(r -> r.match() == ProxyRoute.Match.REGEX).toList();
         Duration longest = routes.stream().map(ProxyRoute::connectTimeout).max(Comparator.naturalOrder())
                 .orElse(ProxyRoute.DEFAULT_CONNECT_TIMEOUT);
-        this.connector = new UpstreamConnector(MAX_FRAME_SIZE, longest);
+        this.connector = new UpstreamConnector(longest);
+        this.listener = b.listener;
+        this.limits = new ConnectionLimits(b.maxConnections, b.maxConnectionsPerClient);
+        this.drainTimeout = b.drainTimeout;
     }
 
     /** Starts a proxy configuration. */
@@ -118,16 +130,29 @@ public final class WebSocketProxy implements AutoCloseable {
         if (closed) {
             return refuse(id, request, 503, "proxy is shutting down", Map.of("Retry-After", "1"));
         }
-        Relay relay = new Relay(id, route.connectTimeout(), active::remove);
+        URI targetUri;
+        try {
+            targetUri = new URI(target);
+        } catch (URISyntaxException e) {
+            return refuse(id, request, 400, "request path or query is not a valid URI: "
+                    + HandshakeValidator.printable(e.getReason()), Map.of());
+        }
+        String overLimit = limits.acquire(route, request.remoteAddress());
+        if (overLimit != null) {
+            return refuse(id, request, 503, overLimit, Map.of("Retry-After", "5"));
+        }
+        ProxyRoute slotRoute = route;
+        Relay relay = new Relay(id, route, request.remoteAddress(), request.path(), targetUri, timers,
+                listener, ended -> released(ended, slotRoute, request.remoteAddress()));
         active.add(relay);
         List<String> offered = UpstreamHeaders.offeredSubprotocols(request);
         UpstreamConnector.Connected connected;
         try {
             connected = connector.connect(target,
                     UpstreamHeaders.forUpstream(request, route.preserveHost(), route.strippedPrefix()),
-                    offered, relay.upstreamEndpoint(), route.connectTimeout());
+                    offered, relay.upstreamEndpoint(), route.connectTimeout(), route.maxFrameSize());
         } catch (UpstreamFailure failure) {
-            active.remove(relay);
+            released(relay, route, request.remoteAddress());
             LOG.debug("[{}] upstream failure", id, failure.getCause());
             return refuse(id, request, failure.status(), failure.getMessage(), Map.of());
         }
@@ -141,6 +166,7 @@ public final class WebSocketProxy implements AutoCloseable {
             return refuse(id, request, 502, "upstream chose subprotocol '" + chosen + "' which the client did not"
                     + " offer (offered: " + offered + ")", Map.of());
         }
+        relay.upstreamConnected(chosen);
         List<String> setCookies = new ArrayList<>(
                 connected.responseHeaders.getOrDefault("Set-Cookie", List.of()));
         LOG.debug("[{}] {} {} -> {} (subprotocol {})", id, request.remoteAddress(), request, target, chosen);
@@ -151,34 +177,104 @@ public final class WebSocketProxy implements AutoCloseable {
         return HandshakeResult.upgrade(relay, ClientEndpointConfigs.create(relay, chosen, setCookies));
     }
 
-    private static HandshakeResult refuse(String id, HandshakeRequest request, int status, String reason,
-                                          Map<String, String> headers) {
+    private void released(Relay relay, ProxyRoute route, String clientAddress) {
+        if (active.remove(relay)) {
+            limits.release(route, clientAddress);
+            if (active.isEmpty()) {
+                synchronized (drained) {
+                    drained.notifyAll();
+                }
+            }
+        }
+    }
+
+    private HandshakeResult refuse(String id, HandshakeRequest request, int status, String reason,
+                                   Map<String, String> headers) {
         LOG.warn("[{}] refused {} from {}: {} {}", id == null ? "-" : id, request.contextPath() + request.path(),
                 request.remoteAddress(), status, reason);
+        try {
+            listener.onRefused(request, status, reason);
+        } catch (RuntimeException e) {
+            LOG.warn("[{}] listener threw", id, e);
+        }
         return HandshakeResult.reject(status, reason, headers);
     }
 
     /**
-     * Stops accepting handshakes (they get 503), closes every relayed connection with 1001 and releases
-     * the upstream client. Idempotent.
+     * Graceful shutdown: stops accepting handshakes (they get 503), sends 1001 to every client and
+     * upstream, waits up to the drain timeout for their close handshakes, drops what is left, and releases
+     * the upstream client and the proxy's threads. Idempotent; blocks for at most the drain timeout.
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
         for (Relay relay : List.copyOf(active)) {
             relay.shutdown();
         }
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        synchronized (drained) {
+            while (!active.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    drained.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        if (!active.isEmpty()) {
+            LOG.warn("{} connection(s) did not finish their close handshake within {}; dropping them",
+                    active.size(), drainTimeout);
+            for (Relay relay : List.copyOf(active)) {
+                relay.forceEnd();
+            }
+        }
+        timers.close();
         connector.close();
     }
 
     /** Collects routes and settings; {@link #build()} validates them. Not thread-safe. */
     public static final class Builder {
         private final List<ProxyRoute> routes = new ArrayList<>();
+        private ProxyListener listener = ProxyListener.NONE;
+        private int maxConnections;
+        private int maxConnectionsPerClient;
+        private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
 
         private Builder() {
+        }
+
+        /** Receives every connection's open and terminal events; default {@link ProxyListener#NONE}. */
+        public Builder listener(ProxyListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** Most concurrent connections over all routes (more get 503); default 0, unlimited. */
+        public Builder maxConnections(int maxConnections) {
+            this.maxConnections = maxConnections;
+            return this;
+        }
+
+        /** Most concurrent connections from one client address (more get 503); default 0, unlimited. */
+        public Builder maxConnectionsPerClient(int maxConnectionsPerClient) {
+            this.maxConnectionsPerClient = maxConnectionsPerClient;
+            return this;
+        }
+
+        /** How long {@link WebSocketProxy#close()} waits for close handshakes; default 10 s. */
+        public Builder drainTimeout(Duration drainTimeout) {
+            this.drainTimeout = drainTimeout;
+            return this;
         }
 
         /** Adds a route. Exact routes are tried first, then the longest prefix, then regexes in order. */
@@ -193,6 +289,14 @@ public final class WebSocketProxy implements AutoCloseable {
          * @throws IllegalArgumentException when two routes have the same kind and path
          */
         public WebSocketProxy build() {
+            if (maxConnections < 0 || maxConnectionsPerClient < 0) {
+                throw new IllegalArgumentException("maxConnections and maxConnectionsPerClient must be 0 (unlimited)"
+                        + " or positive but were " + maxConnections + " and " + maxConnectionsPerClient);
+            }
+            if (drainTimeout == null || drainTimeout.isNegative()) {
+                throw new IllegalArgumentException("drainTimeout must be zero or positive but was " + drainTimeout
+                        + " (the default is " + DEFAULT_DRAIN_TIMEOUT + ")");
+            }
             Set<String> seen = new java.util.HashSet<>();
             for (ProxyRoute r : routes) {
                 if (!seen.add(r.match() + " " + r.path())) {

@@ -1,15 +1,22 @@
 package dev.wsproxy.internal;
 
+import dev.wsproxy.ProxyConnection;
+import dev.wsproxy.ProxyListener;
+import dev.wsproxy.ProxyRoute;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.MessageHandler;
+import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -17,58 +24,85 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Relays one proxied WebSocket connection: the client session (server side, owned by the servlet
- * container) and the upstream session (client side, owned by Tyrus).
+ * Relays one proxied WebSocket connection between the client session (server side, run by the servlet
+ * container) and the upstream session (client side, run by Tyrus).
  *
  * <h2>Threading</h2>
- * Each container calls one session's handlers one at a time, so each direction has exactly one reading
- * thread. A message part is sent to the other peer <em>inside</em> the handler with a blocking send: the
- * container reads the next frame only when the handler returns, which is the whole of the backpressure
- * and keeps memory per connection bounded by one frame. Every write to a session (message parts, close)
- * holds that session's write lock ({@link #clientWriteLock}, {@link #upstreamWriteLock}), so there is
- * one writer per session. {@link #state} and the two "ended" flags are guarded by {@link #lock}; no I/O
- * happens while holding it.
+ * Each container calls a session's handlers one at a time, so each direction has one reading thread. A
+ * message part is sent to the other peer <em>inside</em> the handler with a blocking send: the container
+ * reads the next frame only when the handler returns, which is the whole of the backpressure and bounds
+ * memory per connection by one frame. All writes to a peer go through its {@link Peer}. Keepalive and idle
+ * checks run on {@link RelayTimers} workers. {@link #state} and {@link #ending} are guarded by
+ * {@link #lock}; no I/O happens while it is held.
  *
  * <h2>Lifecycle</h2>
- * CONNECTING (upstream open, client not yet upgraded; upstream messages wait for the client, so none
- * is lost) → OPEN → CLOSING (one side ended, the other is being closed with the mapped code) → CLOSED
- * (both sessions ended; {@code onEnded} runs exactly once).
+ * CONNECTING (upstream open, client not yet upgraded; upstream messages wait for the client, so none is
+ * lost) → OPEN → CLOSING (the first ending decided what the other side gets; it is being closed) →
+ * CLOSED (both sides ended; the listener's terminal event and {@code onEnded} run exactly once).
  */
-public final class Relay {
+public final class Relay implements ProxyConnection {
 
     private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
 
+    /** How long a close handshake may take before the connection is dropped. */
+    static final long CLOSE_LINGER_MILLIS = 5_000;
+
     enum State { CONNECTING, OPEN, CLOSING, CLOSED }
 
+    /** What ended the relay: decided once, by the first side to end. */
+    private static final class Ending {
+        final CloseReason toOtherSide;
+        final boolean failed;
+        final boolean byClient;
+        final Throwable cause;
+
+        Ending(CloseReason toOtherSide, boolean failed, boolean byClient, Throwable cause) {
+            this.toOtherSide = toOtherSide;
+            this.failed = failed;
+            this.byClient = byClient;
+            this.cause = cause;
+        }
+    }
+
     private final String id;
-    private final Duration attachTimeout;
+    private final ProxyRoute route;
+    private final String clientAddress;
+    private final String path;
+    private final URI upstreamUri;
+    private final RelayTimers timers;
+    private final ProxyListener listener;
     private final Consumer<Relay> onEnded;
     private final CompletableFuture<Session> clientReady = new CompletableFuture<>();
+    private final Peer client = new Peer("client");
+    private final Peer upstream = new Peer("upstream");
     private final UpstreamSide upstreamSide = new UpstreamSide();
     private final ClientSide clientSide = new ClientSide(this);
+    private final long maxMessageSize;
 
     private final Object lock = new Object();
     private State state = State.CONNECTING;
+    private Ending ending;
     private boolean clientEnded;
     private boolean upstreamEnded;
+    private boolean opened;
 
-    private final Object clientWriteLock = new Object();
-    private final Object upstreamWriteLock = new Object();
-    private volatile Session clientSession;
-    private volatile Session upstreamSession;
+    private volatile String subprotocol;
+    private volatile Instant openedAt = Instant.now();
+    private volatile long lastDataNanos = System.nanoTime();
+    private volatile ScheduledFuture<?> keepalive;
+    private volatile ScheduledFuture<?> idleCheck;
 
-    /**
-     * @param attachTimeout how long upstream events wait for the client's upgrade to finish
-     * @param onEnded called once, when both sessions have ended
-     */
-    public Relay(String id, Duration attachTimeout, Consumer<Relay> onEnded) {
+    public Relay(String id, ProxyRoute route, String clientAddress, String path, URI upstreamUri,
+                 RelayTimers timers, ProxyListener listener, Consumer<Relay> onEnded) {
         this.id = id;
-        this.attachTimeout = attachTimeout;
+        this.route = route;
+        this.clientAddress = clientAddress;
+        this.path = path;
+        this.upstreamUri = upstreamUri;
+        this.timers = timers;
+        this.listener = listener;
         this.onEnded = onEnded;
-    }
-
-    public String id() {
-        return id;
+        this.maxMessageSize = route.maxMessageSize();
     }
 
     /** The endpoint to connect upstream with. */
@@ -81,177 +115,264 @@ public final class Relay {
         return clientSide;
     }
 
+    /** Records the upstream's handshake outcome before the client is upgraded. */
+    public void upstreamConnected(String chosenSubprotocol) {
+        this.subprotocol = chosenSubprotocol;
+        this.openedAt = Instant.now();
+    }
+
     /** The client could not be upgraded: release the upstream. */
     public void clientUpgradeFailed(Throwable cause) {
         LOG.debug("[{}] client upgrade failed", id, cause);
         clientReady.completeExceptionally(cause);
-        beginClose(true, CloseMapping.clientFailed(cause));
+        end(new Ending(CloseMapping.clientFailed(cause), true, true, cause), false, true);
         markEnded(true);
     }
 
     /** Closes both peers with 1001 (proxy shutdown). */
     public void shutdown() {
-        CloseReason reason = CloseMapping.proxyShutdown();
-        synchronized (lock) {
-            if (state == State.CLOSED) {
+        boolean neverAttached = clientReady.completeExceptionally(new IllegalStateException("proxy shutting down"));
+        end(new Ending(CloseMapping.proxyShutdown(), false, false, null), true, true);
+        if (neverAttached) {
+            markEnded(true);
+        }
+    }
+
+    /** Gives up on close handshakes still under way: marks both sides ended. */
+    public void forceEnd() {
+        shutdown();
+        markEnded(true);
+        markEnded(false);
+    }
+
+    // ---- relaying ---------------------------------------------------------------------------------
+
+    private void upstreamToClient(String text, ByteBuffer binary, boolean last) {
+        if (awaitClient() == null) {
+            return;
+        }
+        long size = text != null ? Sizes.utf8Length(text) : binary.remaining();
+        if (exceedsMessageLimit(upstream, size, last)) {
+            return;
+        }
+        lastDataNanos = System.nanoTime();
+        try {
+            if (text != null) {
+                client.sendText(text, last, size);
+            } else {
+                client.sendBinary(binary, last, size);
+            }
+        } catch (IOException | RuntimeException e) {
+            peerFailed(client, e);
+        }
+    }
+
+    private void clientToUpstream(String text, ByteBuffer binary, boolean last) {
+        long size = text != null ? Sizes.utf8Length(text) : binary.remaining();
+        if (exceedsMessageLimit(client, size, last)) {
+            return;
+        }
+        lastDataNanos = System.nanoTime();
+        try {
+            if (text != null) {
+                upstream.sendText(text, last, size);
+            } else {
+                upstream.sendBinary(binary, last, size);
+            }
+        } catch (IOException | RuntimeException e) {
+            peerFailed(upstream, e);
+        }
+    }
+
+    /** Counts a part against the max-message limit; over it, closes both sides with 1009. */
+    private boolean exceedsMessageLimit(Peer from, long partSize, boolean last) {
+        long total = from.incomingMessageBytes + partSize;
+        from.incomingMessageBytes = last ? 0 : total;
+        if (total <= maxMessageSize) {
+            return false;
+        }
+        String reason = from.name + " sent a message larger than the " + Sizes.format(maxMessageSize) + " limit";
+        LOG.info("[{}] {}", id, reason);
+        end(new Ending(CloseMapping.of(CloseMapping.TOO_BIG, reason), false, from == client, null), true, true);
+        return true;
+    }
+
+    // ---- timers -----------------------------------------------------------------------------------
+
+    private void startTimers() {
+        Duration ping = route.pingInterval();
+        if (!ping.isZero()) {
+            keepalive = timers.every(ping, this::keepaliveTick);
+        }
+        Duration idle = route.idleTimeout();
+        if (!idle.isZero()) {
+            lastDataNanos = System.nanoTime();
+            idleCheck = timers.every(idle.dividedBy(4).plusMillis(1), this::idleTick);
+        }
+    }
+
+    private void stopTimers() {
+        ScheduledFuture<?> k = keepalive;
+        if (k != null) {
+            k.cancel(false);
+        }
+        ScheduledFuture<?> i = idleCheck;
+        if (i != null) {
+            i.cancel(false);
+        }
+    }
+
+    /** Pings each peer; a peer that left the previous ping unanswered, or stopped reading, has failed. */
+    private void keepaliveTick() {
+        if (currentState() != State.OPEN) {
+            return;
+        }
+        long now = System.nanoTime();
+        String interval = Durations.format(route.pingInterval());
+        for (Peer peer : new Peer[] {client, upstream}) {
+            if (peer.pingUnansweredSince(now)) {
+                peerDead(peer, peer.name + " did not answer ping within " + interval + " (after "
+                        + peer.pongsReceived() + " successful ping/pongs)");
                 return;
             }
-            state = State.CLOSING;
-        }
-        closeQuietly(upstreamSession, upstreamWriteLock, reason);
-        Session client = clientSession;
-        if (client == null) {
-            clientReady.completeExceptionally(new IllegalStateException("proxy shutting down"));
-            markEnded(true);
-        } else {
-            closeQuietly(client, clientWriteLock, reason);
+            if (peer.blockedNanos(now) >= route.pingInterval().toNanos()) {
+                peerDead(peer, peer.name + " did not read for " + interval + " (send blocked)");
+                return;
+            }
+            try {
+                peer.tryPing(now);
+            } catch (IOException | RuntimeException e) {
+                peerFailed(peer, e);
+                return;
+            }
         }
     }
 
-    // ---- upstream to client -----------------------------------------------------------------------
-
-    private void upstreamToClientText(String part, boolean last) {
-        Session client = awaitClient();
-        if (client == null) {
+    private void idleTick() {
+        if (currentState() != State.OPEN) {
             return;
         }
-        try {
-            synchronized (clientWriteLock) {
-                client.getBasicRemote().sendText(part, last);
-            }
-        } catch (IOException | RuntimeException e) {
-            clientFailed(e);
-        }
-    }
-
-    private void upstreamToClientBinary(ByteBuffer part, boolean last) {
-        Session client = awaitClient();
-        if (client == null) {
-            return;
-        }
-        try {
-            synchronized (clientWriteLock) {
-                client.getBasicRemote().sendBinary(part, last);
-            }
-        } catch (IOException | RuntimeException e) {
-            clientFailed(e);
-        }
-    }
-
-    // ---- client to upstream -----------------------------------------------------------------------
-
-    private void clientToUpstreamText(String part, boolean last) {
-        try {
-            synchronized (upstreamWriteLock) {
-                upstreamSession.getBasicRemote().sendText(part, last);
-            }
-        } catch (IOException | RuntimeException e) {
-            upstreamFailed(e);
-        }
-    }
-
-    private void clientToUpstreamBinary(ByteBuffer part, boolean last) {
-        try {
-            synchronized (upstreamWriteLock) {
-                upstreamSession.getBasicRemote().sendBinary(part, last);
-            }
-        } catch (IOException | RuntimeException e) {
-            upstreamFailed(e);
+        Duration idle = route.idleTimeout();
+        if (System.nanoTime() - lastDataNanos >= idle.toNanos()) {
+            String reason = "no data for " + Durations.format(idle) + " (idle timeout)";
+            LOG.info("[{}] {}", id, reason);
+            end(new Ending(CloseMapping.of(CloseMapping.GOING_AWAY, reason), false, false, null), true, true);
         }
     }
 
     // ---- endings ----------------------------------------------------------------------------------
 
-    private void clientClosed(CloseReason reason) {
-        LOG.debug("[{}] client closed {} {}", id, CloseMapping.code(reason), reason.getReasonPhrase());
-        beginClose(true, CloseMapping.clientClosed(reason));
-        markEnded(true);
+    private void peerClosed(Peer peer, CloseReason reason) {
+        int code = CloseMapping.code(reason);
+        LOG.debug("[{}] {} closed {} {}", id, peer.name, code, reason.getReasonPhrase());
+        boolean fromClient = peer == client;
+        CloseReason mapped = fromClient ? CloseMapping.clientClosed(reason) : CloseMapping.upstreamClosed(reason);
+        boolean lost = code == 1006 || code == 1015;
+        end(new Ending(mapped, lost, fromClient, null), !fromClient, fromClient);
+        markEnded(fromClient);
     }
 
-    private void upstreamClosed(CloseReason reason) {
-        LOG.debug("[{}] upstream closed {} {}", id, CloseMapping.code(reason), reason.getReasonPhrase());
-        beginClose(false, CloseMapping.upstreamClosed(reason));
-        markEnded(false);
+    private void peerFailed(Peer peer, Throwable cause) {
+        LOG.debug("[{}] {} failed", id, peer.name, cause);
+        boolean fromClient = peer == client;
+        CloseReason mapped = fromClient ? CloseMapping.clientFailed(cause) : CloseMapping.upstreamFailed(cause);
+        end(new Ending(mapped, true, fromClient, cause), true, true);
     }
 
-    private void clientFailed(Throwable cause) {
-        LOG.debug("[{}] client failed", id, cause);
-        beginClose(true, CloseMapping.clientFailed(cause));
-        closeQuietly(clientSession, clientWriteLock, CloseMapping.of(CloseMapping.INTERNAL_ERROR, "proxy error"));
-    }
-
-    private void upstreamFailed(Throwable cause) {
-        LOG.debug("[{}] upstream failed", id, cause);
-        beginClose(false, CloseMapping.upstreamFailed(cause));
-        closeQuietly(upstreamSession, upstreamWriteLock, CloseMapping.of(CloseMapping.GOING_AWAY, "proxy error"));
+    private void peerDead(Peer peer, String reason) {
+        LOG.warn("[{}] {}; closing the connection", id, reason);
+        boolean fromClient = peer == client;
+        int code = fromClient ? CloseMapping.GOING_AWAY : CloseMapping.BAD_GATEWAY;
+        end(new Ending(CloseMapping.of(code, reason), true, fromClient, null), true, true);
     }
 
     /**
-     * The first side to end decides the code the other side gets; later endings only complete the close.
-     *
-     * @param clientSideEnded whether the client's side ended (so the upstream is closed), or the upstream's
+     * The first ending wins: records it and closes the sides asked for (the other side with the mapped
+     * reason; the ending side itself too when the proxy, not the peer, decided to end).
      */
-    private void beginClose(boolean clientSideEnded, CloseReason toOtherSide) {
+    private void end(Ending candidate, boolean closeClient, boolean closeUpstream) {
         synchronized (lock) {
             if (state == State.CLOSING || state == State.CLOSED) {
                 return;
             }
             state = State.CLOSING;
+            ending = candidate;
         }
-        if (clientSideEnded) {
-            closeQuietly(upstreamSession, upstreamWriteLock, toOtherSide);
-        } else {
-            Session client = awaitClient();
-            if (client != null) {
-                closeQuietly(client, clientWriteLock, toOtherSide);
+        stopTimers();
+        timers.after(Duration.ofMillis(2 * CLOSE_LINGER_MILLIS), this::lingerExpired);
+        if (closeUpstream) {
+            upstream.close(candidate.toOtherSide, CLOSE_LINGER_MILLIS);
+        }
+        if (closeClient) {
+            if (awaitClient() != null) {
+                client.close(candidate.toOtherSide, CLOSE_LINGER_MILLIS);
             }
         }
     }
 
-    private void markEnded(boolean client) {
-        boolean nowClosed;
+    private void lingerExpired() {
+        if (currentState() != State.CLOSED) {
+            LOG.debug("[{}] close handshake did not finish; dropping the connection", id);
+            markEnded(true);
+            markEnded(false);
+        }
+    }
+
+    private void markEnded(boolean clientSide) {
+        Ending terminal;
+        boolean notify;
         synchronized (lock) {
-            if (client) {
+            if (clientSide) {
                 clientEnded = true;
             } else {
                 upstreamEnded = true;
             }
-            nowClosed = clientEnded && upstreamEnded && state != State.CLOSED;
-            if (nowClosed) {
-                state = State.CLOSED;
+            if (!clientEnded || !upstreamEnded || state == State.CLOSED) {
+                return;
             }
+            state = State.CLOSED;
+            terminal = ending;
+            notify = opened;
         }
-        if (nowClosed) {
-            clientSession = null;
-            upstreamSession = null;
-            onEnded.accept(this);
+        stopTimers();
+        if (notify && terminal != null) {
+            fireTerminal(terminal);
+        }
+        onEnded.accept(this);
+    }
+
+    private void fireTerminal(Ending e) {
+        int code = CloseMapping.code(e.toOtherSide);
+        String reason = e.toOtherSide.getReasonPhrase();
+        LOG.debug("[{}] ended: {} {} ({})", id, code, reason, e.failed ? "failed" : "closed");
+        try {
+            if (e.failed) {
+                listener.onFailed(this, code, reason, e.cause);
+            } else {
+                listener.onClosed(this, code, reason, e.byClient);
+            }
+        } catch (RuntimeException ex) {
+            LOG.warn("[{}] listener threw", id, ex);
         }
     }
 
-    private void closeQuietly(Session session, Object writeLock, CloseReason reason) {
-        if (session == null || !session.isOpen()) {
-            return;
-        }
-        try {
-            synchronized (writeLock) {
-                session.close(reason);
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("[{}] close failed", id, e);
+    private State currentState() {
+        synchronized (lock) {
+            return state;
         }
     }
 
     /** Waits for the client's upgrade (normally already done); {@code null} if it failed or never came. */
     private Session awaitClient() {
-        Session client = clientReady.getNow(null);
-        if (client != null) {
-            return client;
+        Session session = clientReady.getNow(null);
+        if (session != null) {
+            return session;
         }
         try {
-            return clientReady.get(attachTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            return clientReady.get(route.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             LOG.warn("[{}] client upgrade did not complete within {}; closing upstream", id,
-                    Durations.format(attachTimeout));
+                    Durations.format(route.connectTimeout()));
             clientUpgradeFailed(e);
             return null;
         } catch (ExecutionException e) {
@@ -262,42 +383,129 @@ public final class Relay {
         }
     }
 
+    private void clientOpened(Session session) {
+        client.attach(session);
+        boolean open;
+        synchronized (lock) {
+            open = state == State.CONNECTING;
+            if (open) {
+                state = State.OPEN;
+                opened = true;
+            }
+        }
+        if (!clientReady.complete(session) || !open) {
+            // ended while the client was being upgraded: finish the job on the new session
+            Ending e;
+            synchronized (lock) {
+                e = ending;
+            }
+            client.close(e == null ? CloseMapping.proxyShutdown() : e.toOtherSide, CLOSE_LINGER_MILLIS);
+            return;
+        }
+        if (open) {
+            startTimers();
+            try {
+                listener.onOpen(this);
+            } catch (RuntimeException ex) {
+                LOG.warn("[{}] listener threw", id, ex);
+            }
+        }
+    }
+
+    // ---- ProxyConnection --------------------------------------------------------------------------
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public ProxyRoute route() {
+        return route;
+    }
+
+    @Override
+    public String clientAddress() {
+        return clientAddress;
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public URI upstream() {
+        return upstreamUri;
+    }
+
+    @Override
+    public String subprotocol() {
+        return subprotocol;
+    }
+
+    @Override
+    public Instant openedAt() {
+        return openedAt;
+    }
+
+    @Override
+    public long clientToUpstreamMessages() {
+        return upstream.messagesSent;
+    }
+
+    @Override
+    public long clientToUpstreamBytes() {
+        return upstream.bytesSent;
+    }
+
+    @Override
+    public long upstreamToClientMessages() {
+        return client.messagesSent;
+    }
+
+    @Override
+    public long upstreamToClientBytes() {
+        return client.bytesSent;
+    }
+
     /** Whether the relay has fully ended. */
     public boolean isClosed() {
-        synchronized (lock) {
-            return state == State.CLOSED;
-        }
+        return currentState() == State.CLOSED;
     }
 
     @Override
     public String toString() {
-        return "Relay[" + id + "]";
+        return "Relay[" + id + " " + path + " -> " + upstreamUri + "]";
     }
 
     /** Tyrus-side endpoint: events of the proxy-to-upstream session. */
     private final class UpstreamSide extends Endpoint {
         @Override
         public void onOpen(Session session, EndpointConfig config) {
-            upstreamSession = session;
-            session.addMessageHandler(String.class, (MessageHandler.Partial<String>) Relay.this::upstreamToClientText);
+            upstream.attach(session);
+            session.addMessageHandler(String.class,
+                    (MessageHandler.Partial<String>) (part, last) -> upstreamToClient(part, null, last));
             session.addMessageHandler(ByteBuffer.class,
-                    (MessageHandler.Partial<ByteBuffer>) Relay.this::upstreamToClientBinary);
+                    (MessageHandler.Partial<ByteBuffer>) (part, last) -> upstreamToClient(null, part, last));
+            session.addMessageHandler(PongMessage.class,
+                    (MessageHandler.Whole<PongMessage>) pong -> upstream.pongReceived());
         }
 
         @Override
         public void onClose(Session session, CloseReason closeReason) {
-            upstreamClosed(closeReason);
+            peerClosed(upstream, closeReason);
         }
 
         @Override
         public void onError(Session session, Throwable error) {
-            upstreamFailed(error);
+            peerFailed(upstream, error);
         }
     }
 
     /**
      * Container-side endpoint: events of the client-to-proxy session. Public only because servlet
-     * containers instantiate-check endpoint classes reflectively; not an API.
+     * containers check endpoint classes reflectively; not an API.
      */
     public static final class ClientSide extends Endpoint {
         private final Relay relay;
@@ -308,28 +516,25 @@ public final class Relay {
 
         @Override
         public void onOpen(Session session, EndpointConfig config) {
-            // Idle policy is the proxy's (keepalive pings), not the container's default (Jetty: 30 s).
+            // Idle policy is the proxy's (keepalive pings, idle timeout), not the container's default.
             session.setMaxIdleTimeout(0);
-            relay.clientSession = session;
-            session.addMessageHandler(String.class, (MessageHandler.Partial<String>) relay::clientToUpstreamText);
+            session.addMessageHandler(String.class,
+                    (MessageHandler.Partial<String>) (part, last) -> relay.clientToUpstream(part, null, last));
             session.addMessageHandler(ByteBuffer.class,
-                    (MessageHandler.Partial<ByteBuffer>) relay::clientToUpstreamBinary);
-            synchronized (relay.lock) {
-                if (relay.state == State.CONNECTING) {
-                    relay.state = State.OPEN;
-                }
-            }
-            relay.clientReady.complete(session);
+                    (MessageHandler.Partial<ByteBuffer>) (part, last) -> relay.clientToUpstream(null, part, last));
+            session.addMessageHandler(PongMessage.class,
+                    (MessageHandler.Whole<PongMessage>) pong -> relay.client.pongReceived());
+            relay.clientOpened(session);
         }
 
         @Override
         public void onClose(Session session, CloseReason closeReason) {
-            relay.clientClosed(closeReason);
+            relay.peerClosed(relay.client, closeReason);
         }
 
         @Override
         public void onError(Session session, Throwable error) {
-            relay.clientFailed(error);
+            relay.peerFailed(relay.client, error);
         }
     }
 }

@@ -27,6 +27,7 @@ import org.glassfish.tyrus.client.ClientProperties;
 import org.glassfish.tyrus.client.ThreadPoolConfig;
 import org.glassfish.tyrus.container.jdk.client.JdkClientContainer;
 import org.glassfish.tyrus.core.HandshakeException;
+import org.glassfish.tyrus.spi.ClientContainer;
 import org.glassfish.tyrus.spi.UpgradeResponse;
 
 /**
@@ -52,14 +53,12 @@ public final class UpstreamConnector implements AutoCloseable {
     private final ThreadPoolExecutor connectors;
 
     /**
-     * @param maxFrameSize the largest upstream frame accepted (Tyrus buffers one whole frame)
      * @param handshakeTimeout the longest deadline of any route
      */
-    public UpstreamConnector(int maxFrameSize, Duration handshakeTimeout) {
+    public UpstreamConnector(Duration handshakeTimeout) {
         client = ClientManager.createClient(JdkClientContainer.class.getName());
         client.getProperties().put(ClientProperties.HANDSHAKE_TIMEOUT,
                 (int) Math.min(Integer.MAX_VALUE, handshakeTimeout.toMillis()));
-        client.getProperties().put(ClientProperties.INCOMING_BUFFER_SIZE, maxFrameSize);
         client.getProperties().put(ClientProperties.WORKER_THREAD_POOL_CONFIG, WORKER_POOL);
         client.getProperties().put(ClientProperties.REDIRECT_ENABLED, false);
         client.getProperties().put(ClientProperties.RETRY_AFTER_SERVICE_UNAVAILABLE, false);
@@ -80,16 +79,19 @@ public final class UpstreamConnector implements AutoCloseable {
      * @param subprotocols the client's offered subprotocols, in order
      * @param endpoint receives the upstream session's events
      * @param deadline how long to wait in all
+     * @param maxFrameSize largest upstream frame accepted
      * @return the open session and the upstream's response headers
      * @throws UpstreamFailure with the status the client should get
      */
     public Connected connect(String target, Map<String, String> headers, List<String> subprotocols,
-                             Endpoint endpoint, Duration deadline) throws UpstreamFailure {
+                             Endpoint endpoint, Duration deadline, int maxFrameSize) throws UpstreamFailure {
         ResponseCapture capture = new ResponseCapture(headers);
         ClientEndpointConfig config = ClientEndpointConfig.Builder.create()
                 .preferredSubprotocols(subprotocols)
                 .configurator(capture)
                 .build();
+        // Tyrus buffers one whole incoming frame; this per-connection property overrides the client's.
+        config.getUserProperties().put(ClientContainer.WLS_INCOMING_BUFFER_SIZE, maxFrameSize);
         URI wireUri = tyrusUri(target);
         Future<Session> attempt;
         try {

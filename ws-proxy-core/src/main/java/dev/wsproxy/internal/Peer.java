@@ -1,0 +1,142 @@
+package dev.wsproxy.internal;
+
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One side of a relay (the client or the upstream): its session, the single place every write to it
+ * goes through, and its keepalive and traffic counters.
+ *
+ * <p>Threading: message parts are sent by the other side's reading thread, pings by the keepalive timer;
+ * both hold {@link #writeLock}, so sends never overlap (Jakarta basic remotes throw on overlap). Close
+ * frames do not take the lock: containers queue control frames between data frames themselves, and a
+ * close must get through even while a send is blocked on a peer that stopped reading. Counters have a
+ * single writer each and are volatile for readers.
+ */
+final class Peer {
+
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    final String name;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private volatile Session session;
+
+    /** System.nanoTime() when the current blocking send began, 0 when none is in progress. */
+    private volatile long sendStartedNanos;
+    /** System.nanoTime() of the last ping sent and not yet answered, 0 when none is outstanding. */
+    private volatile long pingOutstandingSince;
+    private volatile long pongs;
+
+    /** Counters of what was relayed <em>to</em> this peer. */
+    volatile long messagesSent;
+    volatile long bytesSent;
+    /** Size of the message currently arriving <em>from</em> this peer, for the max-message limit. */
+    long incomingMessageBytes;
+
+    Peer(String name) {
+        this.name = name;
+    }
+
+    void attach(Session session) {
+        this.session = session;
+    }
+
+    Session session() {
+        return session;
+    }
+
+    boolean isOpen() {
+        Session s = session;
+        return s != null && s.isOpen();
+    }
+
+    void sendText(String part, boolean last, long size) throws IOException {
+        writeLock.lock();
+        try {
+            sendStartedNanos = System.nanoTime();
+            session.getBasicRemote().sendText(part, last);
+            bytesSent += size;
+            if (last) {
+                messagesSent++;
+            }
+        } finally {
+            sendStartedNanos = 0;
+            writeLock.unlock();
+        }
+    }
+
+    void sendBinary(ByteBuffer part, boolean last, long size) throws IOException {
+        writeLock.lock();
+        try {
+            sendStartedNanos = System.nanoTime();
+            session.getBasicRemote().sendBinary(part, last);
+            bytesSent += size;
+            if (last) {
+                messagesSent++;
+            }
+        } finally {
+            sendStartedNanos = 0;
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Sends a ping unless a data send is in progress.
+     *
+     * @return false when a send holds the writer (the caller checks {@link #blockedNanos} instead)
+     */
+    boolean tryPing(long nowNanos) throws IOException {
+        if (!writeLock.tryLock()) {
+            return false;
+        }
+        try {
+            pingOutstandingSince = nowNanos;
+            session.getBasicRemote().sendPing(EMPTY.duplicate());
+            return true;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** A pong arrived: any outstanding ping is answered. */
+    void pongReceived() {
+        pingOutstandingSince = 0;
+        pongs++;
+    }
+
+    /** Whether a ping sent before {@code nanos} is still unanswered. */
+    boolean pingUnansweredSince(long nanos) {
+        long since = pingOutstandingSince;
+        return since != 0 && since <= nanos;
+    }
+
+    long pongsReceived() {
+        return pongs;
+    }
+
+    /** How long the current send has been blocked, 0 if none is in progress. */
+    long blockedNanos(long nowNanos) {
+        long started = sendStartedNanos;
+        return started == 0 ? 0 : nowNanos - started;
+    }
+
+    /**
+     * Starts this side's close handshake. Never blocks on a peer that stopped reading: the container's
+     * idle timeout is shortened first so a close that cannot be written or answered ends the connection.
+     */
+    void close(CloseReason reason, long lingerMillis) {
+        Session s = session;
+        if (s == null || !s.isOpen()) {
+            return;
+        }
+        try {
+            s.setMaxIdleTimeout(lingerMillis);
+            s.close(reason);
+        } catch (IOException | RuntimeException e) {
+            // already closing or closed by the peer: nothing left to do
+        }
+    }
+}

@@ -62,12 +62,29 @@ public final class CloseMapping {
 
     /** What the upstream receives when the proxy failed to talk to the client. */
     public static CloseReason clientFailed(Throwable cause) {
-        return of(GOING_AWAY, "client connection failed: " + describe(cause));
+        return of(GOING_AWAY, isConnectionLoss(cause) ? "client connection lost"
+                : "client connection failed: " + describe(cause));
     }
 
     /** What the client receives when the proxy failed to talk to the upstream after the 101. */
     public static CloseReason upstreamFailed(Throwable cause) {
-        return of(BAD_GATEWAY, "upstream failed: " + describe(cause));
+        return of(BAD_GATEWAY, isConnectionLoss(cause) ? "upstream connection lost"
+                : "upstream failed: " + describe(cause));
+    }
+
+    /** Whether {@code cause} is the TCP connection going away (EOF, reset, broken pipe, closed channel). */
+    static boolean isConnectionLoss(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof java.nio.channels.ClosedChannelException || t instanceof java.io.EOFException) {
+                return true;
+            }
+            String message = t.getMessage();
+            if (t instanceof java.io.IOException && message != null
+                    && (message.contains("reset") || message.contains("Broken pipe") || message.contains("closed"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** What both peers receive when the proxy is shut down. */

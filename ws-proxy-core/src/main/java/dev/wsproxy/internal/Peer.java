@@ -28,7 +28,14 @@ final class Peer {
     private volatile long sendStartedNanos;
     /** System.nanoTime() of the last ping sent and not yet answered, 0 when none is outstanding. */
     private volatile long pingOutstandingSince;
+    /**
+     * System.nanoTime() of the last sign of life: a frame from this peer or a completed send to it. A peer
+     * under backpressure cannot answer a ping in time (the pong waits behind data), but it shows life.
+     */
+    private volatile long lastHeardNanos = System.nanoTime();
     private volatile long pongs;
+    /** Whether a message was started and not finished; guarded by {@link #writeLock}. */
+    private boolean midMessage;
 
     /** Counters of what was relayed <em>to</em> this peer. */
     volatile long messagesSent;
@@ -57,7 +64,9 @@ final class Peer {
         writeLock.lock();
         try {
             sendStartedNanos = System.nanoTime();
+            midMessage = !last;
             session.getBasicRemote().sendText(part, last);
+            lastHeardNanos = System.nanoTime();
             bytesSent += size;
             if (last) {
                 messagesSent++;
@@ -72,7 +81,9 @@ final class Peer {
         writeLock.lock();
         try {
             sendStartedNanos = System.nanoTime();
+            midMessage = !last;
             session.getBasicRemote().sendBinary(part, last);
+            lastHeardNanos = System.nanoTime();
             bytesSent += size;
             if (last) {
                 messagesSent++;
@@ -84,15 +95,22 @@ final class Peer {
     }
 
     /**
-     * Sends a ping unless a data send is in progress.
+     * Sends a ping unless a data send is in progress or a fragmented message is half sent.
      *
-     * @return false when a send holds the writer (the caller checks {@link #blockedNanos} instead)
+     * <p>Never between the fragments of a message: Jetty 12's Jakarta remote forgets that a message is
+     * in progress when any final frame, a ping included, is sent, and then opens the next fragment as a
+     * new message (a protocol error). While a message streams, its completed sends show the peer alive.
+     *
+     * @return false when no ping was sent (the caller relies on {@link #blockedNanos} instead)
      */
     boolean tryPing(long nowNanos) throws IOException {
         if (!writeLock.tryLock()) {
             return false;
         }
         try {
+            if (midMessage) {
+                return false;
+            }
             pingOutstandingSince = nowNanos;
             session.getBasicRemote().sendPing(EMPTY.duplicate());
             return true;
@@ -104,13 +122,19 @@ final class Peer {
     /** A pong arrived: any outstanding ping is answered. */
     void pongReceived() {
         pingOutstandingSince = 0;
+        lastHeardNanos = System.nanoTime();
         pongs++;
     }
 
-    /** Whether a ping sent before {@code nanos} is still unanswered. */
-    boolean pingUnansweredSince(long nanos) {
+    /** A data frame arrived from this peer. */
+    void heard(long nowNanos) {
+        lastHeardNanos = nowNanos;
+    }
+
+    /** Whether a ping is outstanding and nothing at all was heard from the peer since it was sent. */
+    boolean silentSincePing() {
         long since = pingOutstandingSince;
-        return since != 0 && since <= nanos;
+        return since != 0 && lastHeardNanos - since < 0;
     }
 
     long pongsReceived() {

@@ -155,7 +155,9 @@ public final class Relay implements ProxyConnection {
         if (exceedsMessageLimit(upstream, size, last)) {
             return;
         }
-        lastDataNanos = System.nanoTime();
+        long now = System.nanoTime();
+        lastDataNanos = now;
+        upstream.heard(now);
         try {
             if (text != null) {
                 client.sendText(text, last, size);
@@ -172,7 +174,9 @@ public final class Relay implements ProxyConnection {
         if (exceedsMessageLimit(client, size, last)) {
             return;
         }
-        lastDataNanos = System.nanoTime();
+        long now = System.nanoTime();
+        lastDataNanos = now;
+        client.heard(now);
         try {
             if (text != null) {
                 upstream.sendText(text, last, size);
@@ -222,7 +226,10 @@ public final class Relay implements ProxyConnection {
         }
     }
 
-    /** Pings each peer; a peer that left the previous ping unanswered, or stopped reading, has failed. */
+    /**
+     * Pings each peer. A peer from which nothing at all (pong, data, or a completed send) was heard since
+     * the previous ping has failed, and so has one whose current send has been blocked a whole interval.
+     */
     private void keepaliveTick() {
         if (currentState() != State.OPEN) {
             return;
@@ -230,7 +237,7 @@ public final class Relay implements ProxyConnection {
         long now = System.nanoTime();
         String interval = Durations.format(route.pingInterval());
         for (Peer peer : new Peer[] {client, upstream}) {
-            if (peer.pingUnansweredSince(now)) {
+            if (peer.silentSincePing()) {
                 peerDead(peer, peer.name + " did not answer ping within " + interval + " (after "
                         + peer.pongsReceived() + " successful ping/pongs)");
                 return;

@@ -70,7 +70,8 @@ class ConcurrentClientsTest {
 
             for (int c = 0; c < CLIENTS; c++) {
                 for (int m = 0; m < MESSAGES; m++) {
-                    assertEquals("client " + c + " message " + m, clients.get(c).next(Duration.ofSeconds(30)).asText());
+                    TestClient.Message echoed = clients.get(c).next(Duration.ofSeconds(30));
+                    assertEquals("client " + c + " message " + m, echoed.asText());
                 }
             }
         } finally {

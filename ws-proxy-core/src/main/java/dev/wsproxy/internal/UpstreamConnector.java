@@ -50,13 +50,23 @@ public final class UpstreamConnector implements AutoCloseable {
             .setKeepAliveTime(10, TimeUnit.SECONDS).setDaemon(true);
 
     private final ClientManager client;
+    /**
+     * Supplies the executors Tyrus sessions schedule on (idle-timeout timers). The connecting
+     * {@code ClientManager} shuts its own executors down whenever its count of active connections drops to
+     * zero and recreates them lazily, without a lock on the read side: a session created while that happens
+     * can get the terminated scheduler, its constructor then throws {@code RejectedExecutionException} on a
+     * transport thread and the handshake never completes (the client gets 504 at the deadline). This
+     * second manager never connects, so it never counts down; its executors live until {@link #close()}.
+     */
+    private final ClientManager sessionExecutors;
     private final ThreadPoolExecutor connectors;
 
     /**
      * @param handshakeTimeout the longest deadline of any route
      */
     public UpstreamConnector(Duration handshakeTimeout) {
-        client = ClientManager.createClient(JdkClientContainer.class.getName());
+        sessionExecutors = ClientManager.createClient(JdkClientContainer.class.getName());
+        client = ClientManager.createClient(JdkClientContainer.class.getName(), sessionExecutors);
         client.getProperties().put(ClientProperties.HANDSHAKE_TIMEOUT,
                 (int) Math.min(Integer.MAX_VALUE, handshakeTimeout.toMillis()));
         client.getProperties().put(ClientProperties.WORKER_THREAD_POOL_CONFIG, WORKER_POOL);
@@ -170,6 +180,7 @@ public final class UpstreamConnector implements AutoCloseable {
     public void close() {
         connectors.shutdownNow();
         client.shutdown();
+        sessionExecutors.shutdown();
     }
 
     /** An open upstream session and the headers of its 101 response. */

@@ -46,8 +46,13 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * <p>Behaviour by the last path segment:
  * <ul>
  *   <li>{@code .../greet}: sends {@link #GREETING} right after the handshake, then echoes;</li>
- *   <li>{@code .../control}: a text message {@code "close <code> <reason>"} makes the backend close with
- *       that code and reason; anything else is echoed;</li>
+ *   <li>{@code .../control}: commands in text messages, anything else is echoed:
+ *     <ul>
+ *       <li>{@code "close <code> <reason>"}: the backend closes with that code and reason;</li>
+ *       <li>{@code "send-binary <size> <seed>"} / {@code "send-text <size> <seed>"}: the backend sends
+ *           {@link Payloads#binary} / {@link Payloads#text} of that size (UTF-8 bytes for text) as one
+ *           message in frames of at most {@link #FRAGMENT_BYTES} (text: {@code FRAGMENT_BYTES / 4} chars);</li>
+ *     </ul></li>
  *   <li>anything else: echoes every message part as it arrives (fragmentation is streamed, not
  *       reassembled).</li>
  * </ul>
@@ -58,6 +63,8 @@ public final class Backend implements AutoCloseable {
 
     public static final String GREETING = "hello from upstream";
     public static final List<String> SUBPROTOCOLS = List.of("chat.v2", "chat.v1");
+    /** Generated payloads ({@code send-binary}, {@code send-text}) go out in frames of at most this size. */
+    public static final int FRAGMENT_BYTES = 1024 * 1024;
 
     private final Server server;
     private final ServerConnector connector;
@@ -227,10 +234,7 @@ public final class Backend implements AutoCloseable {
             open.add(session);
             session.addMessageHandler(String.class, (MessageHandler.Partial<String>) (part, last) -> {
                 try {
-                    if (mode.equals("control") && last && part.startsWith("close ")) {
-                        String[] words = part.split(" ", 3);
-                        session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(
-                                Integer.parseInt(words[1])), words.length > 2 ? words[2] : ""));
+                    if (mode.equals("control") && last && command(session, part)) {
                         return;
                     }
                     session.getBasicRemote().sendText(part, last);
@@ -251,6 +255,40 @@ public final class Backend implements AutoCloseable {
                 } catch (IOException e) {
                     throw new IllegalStateException(e);
                 }
+            }
+        }
+
+        /** Runs a control command; false when {@code text} is none (then it is echoed). */
+        private boolean command(Session session, String text) throws IOException {
+            String[] words = text.split(" ", 3);
+            switch (words[0]) {
+                case "close":
+                    session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(
+                            Integer.parseInt(words[1])), words.length > 2 ? words[2] : ""));
+                    return true;
+                case "send-binary":
+                    byte[] data = Payloads.binary(Integer.parseInt(words[1]), Long.parseLong(words[2]));
+                    int sent = 0;
+                    do {
+                        int to = Math.min(data.length, sent + FRAGMENT_BYTES);
+                        session.getBasicRemote().sendBinary(ByteBuffer.wrap(data, sent, to - sent), to == data.length);
+                        sent = to;
+                    } while (sent < data.length);
+                    return true;
+                case "send-text":
+                    String payload = Payloads.text(Integer.parseInt(words[1]), Long.parseLong(words[2]));
+                    int from = 0;
+                    do {
+                        int to = Math.min(payload.length(), from + FRAGMENT_BYTES / 4);
+                        if (to < payload.length() && Character.isLowSurrogate(payload.charAt(to))) {
+                            to++; // never split a surrogate pair between two frames
+                        }
+                        session.getBasicRemote().sendText(payload.substring(from, to), to == payload.length());
+                        from = to;
+                    } while (from < payload.length());
+                    return true;
+                default:
+                    return false;
             }
         }
 

@@ -1,146 +1,138 @@
 package dev.wsproxy.testing;
 
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
-import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * WebSocket peers that misbehave on purpose, written on raw sockets: an upstream that completes the
- * handshake and then goes silent or drops the TCP connection, an upstream that never answers, and a
- * client that completes the handshake and then never reads. For dead-peer, abrupt-loss and deadline
- * tests. Thread-safe; closes every socket it made.
+ * A WebSocket client on a raw socket that writes frames exactly as told (RFC 6455 section 5): for frame
+ * layouts no library client produces, such as a UTF-8 character split between two text frames. Minimal:
+ * no extensions, answers no pings (it reads only while a test waits for a message). One thread at a time.
  */
 public final class RawWebSocket implements AutoCloseable {
 
-    /** What a raw upstream does after accepting a connection. */
-    public enum Behaviour {
-        /** Accept TCP, read the request, never answer. */
-        NEVER_ANSWER,
-        /** Answer 101, then never read or write again (a half-open peer). */
-        SILENT_AFTER_101,
-        /** Answer 101, then drop the TCP connection without a close frame. */
-        DROP_AFTER_101
+    public static final int CONTINUATION = 0x0;
+    public static final int TEXT = 0x1;
+    public static final int BINARY = 0x2;
+    private static final int CLOSE = 0x8;
+    private static final int PING = 0x9;
+
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+
+    private RawWebSocket(Socket socket) throws IOException {
+        this.socket = socket;
+        this.in = new DataInputStream(socket.getInputStream());
+        this.out = socket.getOutputStream();
     }
 
-    private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-
-    private final ServerSocket server;
-    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
-    private final Thread acceptor;
-
-    private RawWebSocket(Behaviour behaviour) throws IOException {
-        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        acceptor = new Thread(() -> acceptLoop(behaviour), "raw-upstream");
-        acceptor.setDaemon(true);
-        acceptor.start();
-    }
-
-    /** Starts a raw upstream on 127.0.0.1, port 0. */
-    public static RawWebSocket upstream(Behaviour behaviour) throws IOException {
-        return new RawWebSocket(behaviour);
-    }
-
-    public int port() {
-        return server.getLocalPort();
-    }
-
-    /** Connections accepted so far. */
-    public int accepted() {
-        return sockets.size();
-    }
-
-    private void acceptLoop(Behaviour behaviour) {
-        while (!server.isClosed()) {
-            try {
-                Socket socket = server.accept();
-                sockets.add(socket);
-                String head = readHead(socket.getInputStream());
-                if (behaviour == Behaviour.NEVER_ANSWER) {
-                    continue;
-                }
-                socket.getOutputStream().write(switchingProtocols(head).getBytes(StandardCharsets.ISO_8859_1));
-                socket.getOutputStream().flush();
-                if (behaviour == Behaviour.DROP_AFTER_101) {
-                    socket.setSoLinger(true, 0); // RST, not FIN: an abrupt loss
-                    socket.close();
-                }
-            } catch (IOException e) {
-                return;
+    /** Opens a WebSocket on {@code 127.0.0.1:port} + {@code path}; fails unless the answer is 101. */
+    public static RawWebSocket connect(int port, String path) throws IOException {
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+        socket.setSoTimeout(20_000);
+        byte[] key = new byte[16];
+        ThreadLocalRandom.current().nextBytes(key);
+        String request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
+                + Base64.getEncoder().encodeToString(key) + "\r\n\r\n";
+        socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = socket.getInputStream().read();
+            if (b < 0) {
+                socket.close();
+                throw new IOException("connection closed during handshake; got: " + head);
             }
+            head.append((char) b);
+        }
+        if (!head.toString().startsWith("HTTP/1.1 101")) {
+            socket.close();
+            throw new IOException("expected 101 but got: " + head);
+        }
+        return new RawWebSocket(socket);
+    }
+
+    /** Writes one masked frame. */
+    public void sendFrame(int opcode, boolean fin, byte[] payload) throws IOException {
+        ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
+        frame.write((fin ? 0x80 : 0) | opcode);
+        if (payload.length < 126) {
+            frame.write(0x80 | payload.length);
+        } else if (payload.length < 65536) {
+            frame.write(0x80 | 126);
+            frame.write(payload.length >>> 8);
+            frame.write(payload.length);
+        } else {
+            frame.write(0x80 | 127);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                frame.write((int) ((long) payload.length >>> shift));
+            }
+        }
+        byte[] mask = new byte[4];
+        ThreadLocalRandom.current().nextBytes(mask);
+        frame.write(mask, 0, 4);
+        for (int i = 0; i < payload.length; i++) {
+            frame.write(payload[i] ^ mask[i & 3]);
+        }
+        out.write(frame.toByteArray());
+        out.flush();
+    }
+
+    /** Sends one message as frames with the given payloads: the first {@code opcode}, then continuations. */
+    public void sendFragments(int opcode, byte[]... parts) throws IOException {
+        for (int i = 0; i < parts.length; i++) {
+            sendFrame(i == 0 ? opcode : CONTINUATION, i == parts.length - 1, parts[i]);
         }
     }
 
     /**
-     * Opens a client connection to {@code port} with a valid handshake for {@code path}, reads the 101, and
-     * returns the socket without ever reading from it again (a client that stopped reading).
+     * Reads frames until one whole data message has arrived and returns its payload (skipping pings);
+     * fails on a close frame or when nothing arrives within 20 s.
      */
-    public static Socket clientThatNeverReads(int port, String path) throws IOException {
-        Socket socket = new Socket();
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-        socket.setSoTimeout(20_000);
-        String request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
-                + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
-        socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-        String head = readHead(socket.getInputStream());
-        if (!head.startsWith("HTTP/1.1 101")) {
-            socket.close();
-            throw new IOException("expected 101 but got: " + head);
-        }
-        return socket;
-    }
-
-    static String switchingProtocols(String requestHead) {
-        String key = null;
-        for (String line : requestHead.split("\r\n")) {
-            if (line.toLowerCase(Locale.ROOT).startsWith("sec-websocket-key:")) {
-                key = line.substring(line.indexOf(':') + 1).trim();
+    public byte[] readMessage() throws IOException {
+        ByteArrayOutputStream message = new ByteArrayOutputStream();
+        while (true) {
+            int first = in.readUnsignedByte();
+            int second = in.readUnsignedByte();
+            long length = second & 0x7F;
+            if (length == 126) {
+                length = in.readUnsignedShort();
+            } else if (length == 127) {
+                length = in.readLong();
+            }
+            byte[] payload = new byte[Math.toIntExact(length)];
+            in.readFully(payload);
+            int opcode = first & 0x0F;
+            if (opcode == CLOSE) {
+                throw new IOException("server closed: " + (payload.length >= 2
+                        ? ((payload[0] & 0xFF) << 8 | (payload[1] & 0xFF)) + " "
+                        + new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "no code"));
+            }
+            if (opcode == PING) {
+                continue;
+            }
+            message.write(payload, 0, payload.length);
+            if ((first & 0x80) != 0) {
+                return message.toByteArray();
             }
         }
-        return "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Accept: " + accept(key) + "\r\n\r\n";
     }
 
-    static String accept(String key) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-1")
-                    .digest((key + GUID).getBytes(StandardCharsets.ISO_8859_1));
-            return Base64.getEncoder().encodeToString(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int b;
-        while ((b = in.read()) != -1) {
-            head.write(b);
-            byte[] sofar = head.toByteArray();
-            int n = sofar.length;
-            if (n >= 4 && sofar[n - 4] == '\r' && sofar[n - 3] == '\n' && sofar[n - 2] == '\r' && sofar[n - 1] == '\n') {
-                break;
-            }
-        }
-        return head.toString(StandardCharsets.ISO_8859_1);
-    }
-
+    /** Sends a 1000 close frame and closes the socket. */
     @Override
     public void close() throws IOException {
-        server.close();
-        for (Socket s : sockets) {
-            s.close();
+        try {
+            sendFrame(CLOSE, true, new byte[] {0x03, (byte) 0xE8});
+        } finally {
+            socket.close();
         }
     }
 }

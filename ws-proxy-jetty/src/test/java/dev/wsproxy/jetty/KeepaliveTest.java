@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wsproxy.ProxyRoute;
 import dev.wsproxy.WebSocketProxy;
-import dev.wsproxy.testing.RawWebSocket;
+import dev.wsproxy.testing.MisbehavingPeer;
 import dev.wsproxy.testing.TestClient;
 import jakarta.websocket.CloseReason;
 import java.net.InetSocketAddress;
@@ -22,7 +22,7 @@ class KeepaliveTest {
 
     @Test
     void silentUpstreamIsFailedAndClientGetsBadGatewayWithReason() throws Exception {
-        try (RawWebSocket upstream = RawWebSocket.upstream(RawWebSocket.Behaviour.SILENT_AFTER_101);
+        try (MisbehavingPeer upstream = MisbehavingPeer.upstream(MisbehavingPeer.Behaviour.SILENT_AFTER_101);
              WebSocketProxy proxy = WebSocketProxy.builder()
                      .route(ProxyRoute.prefix("/ws/").upstream("ws://127.0.0.1:" + upstream.port() + "/")
                              .pingInterval(PING).build())
@@ -41,7 +41,7 @@ class KeepaliveTest {
         try (ProxyFixture f = ProxyFixture.start(backend -> WebSocketProxy.builder()
                 .route(ProxyRoute.prefix("/ws/").upstream(backend.uri("/")).pingInterval(PING).build())
                 .build());
-             Socket deadClient = RawWebSocket.clientThatNeverReads(f.server.port(), "/ws/echo")) {
+             Socket deadClient = MisbehavingPeer.clientThatNeverReads(f.server.port(), "/ws/echo")) {
             CloseReason atBackend = f.backend.takeClose();
             assertEquals(1001, atBackend.getCloseCode().getCode());
             assertTrue(atBackend.getReasonPhrase().startsWith("client did not answer ping within 300ms"),

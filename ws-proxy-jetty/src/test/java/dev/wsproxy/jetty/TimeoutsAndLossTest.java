@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wsproxy.ProxyRoute;
 import dev.wsproxy.WebSocketProxy;
 import dev.wsproxy.testing.RawHttp;
-import dev.wsproxy.testing.RawWebSocket;
+import dev.wsproxy.testing.MisbehavingPeer;
 import dev.wsproxy.testing.TestClient;
 import jakarta.websocket.CloseReason;
 import java.net.InetSocketAddress;
@@ -37,7 +37,7 @@ class TimeoutsAndLossTest {
 
     @Test
     void upstreamThatNeverAnswersTheHandshakeGets504AtTheDeadline() throws Exception {
-        try (RawWebSocket upstream = RawWebSocket.upstream(RawWebSocket.Behaviour.NEVER_ANSWER);
+        try (MisbehavingPeer upstream = MisbehavingPeer.upstream(MisbehavingPeer.Behaviour.NEVER_ANSWER);
              WebSocketProxy proxy = WebSocketProxy.builder()
                      .route(ProxyRoute.prefix("/ws/").upstream("ws://127.0.0.1:" + upstream.port() + "/")
                              .connectTimeout(Duration.ofMillis(700)).build())
@@ -55,7 +55,7 @@ class TimeoutsAndLossTest {
 
     @Test
     void abruptUpstreamLossClosesClientWithBadGateway() throws Exception {
-        try (RawWebSocket upstream = RawWebSocket.upstream(RawWebSocket.Behaviour.DROP_AFTER_101);
+        try (MisbehavingPeer upstream = MisbehavingPeer.upstream(MisbehavingPeer.Behaviour.DROP_AFTER_101);
              WebSocketProxy proxy = WebSocketProxy.builder()
                      .route(ProxyRoute.prefix("/ws/").upstream("ws://127.0.0.1:" + upstream.port() + "/").build())
                      .build();

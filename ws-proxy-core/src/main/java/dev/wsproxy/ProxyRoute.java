@@ -1,8 +1,12 @@
 package dev.wsproxy;
 
+import dev.wsproxy.internal.HeaderPolicy;
+import dev.wsproxy.internal.PathRules;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Matcher;
@@ -52,8 +56,9 @@ public final class ProxyRoute {
     private final Duration connectTimeout;
     private final boolean rejectNonUpgrade;
     private final boolean preserveHost;
+    private final HeaderPolicy headerPolicy;
 
-    private ProxyRoute(Builder b, Pattern regex, URI upstream) {
+    private ProxyRoute(Builder b, Pattern regex, URI upstream, HeaderPolicy headerPolicy) {
         this.match = b.match;
         this.path = b.path;
         this.regex = regex;
@@ -63,6 +68,7 @@ public final class ProxyRoute {
         this.connectTimeout = b.connectTimeout;
         this.rejectNonUpgrade = b.rejectNonUpgrade;
         this.preserveHost = b.preserveHost;
+        this.headerPolicy = headerPolicy;
     }
 
     /** A route for every path that starts with {@code prefix} (which must start with {@code /}). */
@@ -90,6 +96,7 @@ public final class ProxyRoute {
         b.connectTimeout = connectTimeout;
         b.rejectNonUpgrade = rejectNonUpgrade;
         b.preserveHost = preserveHost;
+        b.headerPolicy = headerPolicy.toBuilder();
         return b;
     }
 
@@ -125,6 +132,25 @@ public final class ProxyRoute {
         return preserveHost;
     }
 
+    /** Addresses and CIDR blocks whose forwarding headers are trusted; default none. */
+    public List<String> trustedProxies() {
+        return headerPolicy.trustedProxies();
+    }
+
+    /** Whether an RFC 7239 {@code Forwarded} header is sent upstream; default {@code false}. */
+    public boolean forwardedHeader() {
+        return headerPolicy.forwarded();
+    }
+
+    /** The origins allowed to connect, as configured; empty (the default) allows any. */
+    public List<String> allowedOrigins() {
+        return headerPolicy.allowedOrigins();
+    }
+
+    HeaderPolicy headerPolicy() {
+        return headerPolicy;
+    }
+
     /**
      * Whether this route matches a raw request path, and if so the upstream URI for it.
      *
@@ -158,7 +184,9 @@ public final class ProxyRoute {
         if (target.isEmpty() || target.charAt(0) != '/') {
             target = "/" + target;
         }
-        return upstreamBase + target + (rawQuery == null ? "" : "?" + rawQuery);
+        // The authority is fixed text from the configuration; whatever a capture holds stays in the path.
+        return upstreamBase + PathRules.escapeIllegal(target, false)
+                + (rawQuery == null ? "" : "?" + PathRules.escapeIllegal(rawQuery, true));
     }
 
     /** The part of the request path that this route stripped (for {@code X-Forwarded-Prefix}), or null. */
@@ -199,6 +227,7 @@ public final class ProxyRoute {
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private boolean rejectNonUpgrade;
         private boolean preserveHost = true;
+        private HeaderPolicy.Builder headerPolicy = HeaderPolicy.builder();
 
         private Builder(Match match, String path) {
             this.match = match;
@@ -226,6 +255,60 @@ public final class ProxyRoute {
         /** Send the client's {@code Host} (true, default) or the upstream's host and port (false). */
         public Builder preserveHost(boolean preserveHost) {
             this.preserveHost = preserveHost;
+            return this;
+        }
+
+        /**
+         * Peers whose {@code X-Forwarded-For}, {@code X-Forwarded-Proto/-Host/-Port} and {@code Forwarded}
+         * headers are believed: IP literals or CIDR blocks ({@code "10.0.0.0/8"}, {@code "::1"}), never host
+         * names. A request from a trusted peer has its address appended to the incoming
+         * {@code X-Forwarded-For} chain; from any other peer the chain is replaced by the peer's address, so
+         * clients cannot forge it. Default: none trusted. Replaces earlier calls.
+         */
+        public Builder trustedProxies(String... addressesOrCidrs) {
+            headerPolicy.trustedProxies(Arrays.asList(addressesOrCidrs));
+            return this;
+        }
+
+        /**
+         * Also send an RFC 7239 {@code Forwarded: for=...;host=...;proto=...} header (appended to a trusted
+         * peer's). Default {@code false}: only the {@code X-Forwarded-*} family, which most servers read.
+         */
+        public Builder forwardedHeader(boolean forwardedHeader) {
+            headerPolicy.forwarded(forwardedHeader);
+            return this;
+        }
+
+        /**
+         * Appends {@code value} to the upstream header {@code name} (comma-joined; {@code "; "} for
+         * {@code Cookie}), adding it if absent. Header edits run in the order called, after the proxy
+         * computed its own headers, so they can also change {@code X-Forwarded-*}.
+         */
+        public Builder addHeader(String name, String value) {
+            headerPolicy.add(name, value);
+            return this;
+        }
+
+        /** Sends {@code name: value} upstream, replacing the client's or the proxy's value. */
+        public Builder setHeader(String name, String value) {
+            headerPolicy.set(name, value);
+            return this;
+        }
+
+        /** Never sends header {@code name} upstream (e.g. {@code "Cookie"}, {@code "X-Real-IP"}). */
+        public Builder removeHeader(String name) {
+            headerPolicy.remove(name);
+            return this;
+        }
+
+        /**
+         * Origins ({@code scheme://host[:port]}, compared case-insensitively, default ports ignored) whose
+         * browser pages may connect; a handshake with any other {@code Origin} gets 403 before the upstream
+         * is contacted. A handshake without {@code Origin} (non-browser clients) is allowed. Default: any
+         * origin. Replaces earlier calls.
+         */
+        public Builder allowedOrigins(String... origins) {
+            headerPolicy.allowedOrigins(Arrays.asList(origins));
             return this;
         }
 
@@ -260,7 +343,7 @@ public final class ProxyRoute {
                 throw new IllegalArgumentException("connectTimeout must be positive but was " + connectTimeout
                         + " (the default is " + DEFAULT_CONNECT_TIMEOUT + ")");
             }
-            return new ProxyRoute(this, regex, uri);
+            return new ProxyRoute(this, regex, uri, headerPolicy.build());
         }
 
         private static URI parseUpstream(String upstream) {
@@ -277,6 +360,10 @@ public final class ProxyRoute {
                 String rest = uri.getScheme() == null ? "//" + upstream : upstream.substring(upstream.indexOf(':') + 1);
                 throw new IllegalArgumentException("upstream must be ws:// or wss:// but was '" + upstream
                         + "' (use " + fix + ":" + rest + ")");
+            }
+            if (uri.getRawAuthority() != null && uri.getRawAuthority().contains("$")) {
+                throw new IllegalArgumentException("upstream '" + upstream + "' has '$' in its host or port"
+                        + " (capture groups fill only the path: the upstream host comes from configuration)");
             }
             if (uri.getHost() == null || uri.getHost().isEmpty()) {
                 throw new IllegalArgumentException("upstream '" + upstream + "' has no host"

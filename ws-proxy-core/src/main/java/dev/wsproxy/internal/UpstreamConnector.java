@@ -130,8 +130,12 @@ public final class UpstreamConnector implements AutoCloseable {
         String upstream = origin(target);
         if (status > 0 && status != 101) {
             int toClient = status >= 400 && status < 500 ? status : 502;
+            String hint = status == 404 ? " (check the path in the route's upstream)"
+                    : status == 401 || status == 403 ? " (the upstream refused it: check the credentials, cookies"
+                        + " or Origin it expects)"
+                    : toClient == 502 ? " instead of 101 (see the upstream's log)" : " (passed on as is)";
             return new UpstreamFailure(toClient, "upstream " + upstream + " answered the WebSocket handshake with"
-                    + " HTTP " + status + (toClient == 502 ? " instead of 101" : ""), error);
+                    + " HTTP " + status + hint, error);
         }
         for (Throwable t = error; t != null; t = t.getCause()) {
             if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {

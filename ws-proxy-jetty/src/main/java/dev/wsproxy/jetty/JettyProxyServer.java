@@ -5,6 +5,9 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.Objects;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -18,7 +21,9 @@ import org.eclipse.jetty.server.ServerConnector;
  * }
  * }</pre>
  *
- * <p>Requests that match no route get 404 from Jetty. {@link #close()} stops the server; the proxy stays
+ * <p>Requests that match no route get 404 from Jetty. Unlike Jetty's defaults, paths with encoded
+ * slashes ({@code %2F}), encoded dots, {@code ;} parameters and empty segments reach the proxy, which
+ * forwards them with their encoding untouched, or refuses any {@code ..} segment with a 400 that says why. {@link #close()} stops the server; the proxy stays
  * owned by the caller (close it after the server). Thread-safe.
  */
 public final class JettyProxyServer implements AutoCloseable {
@@ -40,11 +45,18 @@ public final class JettyProxyServer implements AutoCloseable {
         Objects.requireNonNull(proxy, "proxy");
         Objects.requireNonNull(address, "address");
         Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
+        HttpConfiguration http = new HttpConfiguration();
+        // Let the proxy see these paths itself: it keeps %2F as is and refuses '..' with a reason.
+        http.setUriCompliance(UriCompliance.DEFAULT.with("ws-proxy",
+                UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR, UriCompliance.Violation.AMBIGUOUS_PATH_SEGMENT,
+                UriCompliance.Violation.AMBIGUOUS_PATH_PARAMETER, UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT,
+                UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(address.getHostString());
         connector.setPort(address.getPort());
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
+        context.getServletHandler().setDecodeAmbiguousURIs(true);
         JettyWebSocketProxy.mount(context, proxy);
         server.setHandler(context);
         try {

@@ -26,8 +26,16 @@ import java.util.regex.PatternSyntaxException;
  *       {@code prefix("/ws/")} to {@code ws://b:8080/} sends {@code /ws/chat?room=1} to {@code /chat?room=1};</li>
  *   <li>an upstream URI <em>without</em> a path ({@code ws://b:8080}) sends the request path unchanged;</li>
  *   <li>a regex route's upstream path is a template whose {@code $1}..{@code $9} are the capture groups;</li>
- *   <li>the query string is always kept, percent-encoding is never decoded or re-encoded.</li>
+ *   <li>the query string is always kept, percent-encoding is never decoded or re-encoded (characters RFC 3986
+ *       does not allow raw are escaped);</li>
+ *   <li>a request whose path, or rewritten upstream path, has a {@code ..} segment in any spelling
+ *       ({@code %2e%2e}, {@code .%2e}, {@code ..%2f}, {@code ..;}) is refused with 400, so a rewrite never
+ *       leaves the upstream's base path; the upstream host and port come only from this configuration.</li>
  * </ul>
+ *
+ * <p>Header settings (all per route): {@link Builder#preserveHost}, {@link Builder#trustedProxies},
+ * {@link Builder#forwardedHeader}, {@link Builder#addHeader}/{@link Builder#setHeader}/{@link
+ * Builder#removeHeader} and {@link Builder#allowedOrigins}.
  *
  * <p>Immutable and thread-safe. Build with {@link #prefix}, {@link #exact} or {@link #regex}, then
  * {@link Builder#upstream} and {@link Builder#build()}; derive variants with {@link #toBuilder()}.

@@ -99,8 +99,9 @@ public final class WebSocketProxy implements AutoCloseable {
             id = "ws-" + Long.toHexString(CONNECTION_IDS.incrementAndGet());
             return handshake(id, routed.getKey(), routed.getValue(), request);
         } catch (RuntimeException | StackOverflowError e) {
-            LOG.warn("[{}] unexpected failure handling {} from {}", id, printablePath(request),
-                    request.remoteAddress(), e);
+            // A bug deserves its stack trace; a stack overflow (e.g. a backtracking route regex) does not.
+            LOG.warn("[{}] unexpected failure handling {} from {}: {}", id, printablePath(request),
+                    request.remoteAddress(), e.toString(), e instanceof StackOverflowError ? null : e);
             return refuse(id, request, 502, "the proxy failed while handling this handshake ("
                     + e.getClass().getSimpleName() + "; see the proxy log for connection " + id + ")", Map.of());
         }

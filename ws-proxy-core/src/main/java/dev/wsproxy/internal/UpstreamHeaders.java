@@ -27,7 +27,7 @@ public final class UpstreamHeaders {
             "Sec-WebSocket-Key", "Sec-WebSocket-Accept", "Sec-WebSocket-Version", "Sec-WebSocket-Extensions",
             "Sec-WebSocket-Protocol", "Host");
 
-    /** Replaced by this proxy's own view of the client (no trusted chain configured). */
+    /** Never copied as is: recomputed in {@link #forUpstream}, appending to a trusted peer's values. */
     private static final Set<String> FORWARDING = caseInsensitive(
             "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Port", "X-Forwarded-Prefix",
             "X-Real-IP", "Forwarded");

@@ -1,8 +1,12 @@
 package dev.wsproxy;
 
+import dev.wsproxy.internal.HeaderPolicy;
+import dev.wsproxy.internal.PathRules;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Matcher;
@@ -22,8 +26,16 @@ import java.util.regex.PatternSyntaxException;
  *       {@code prefix("/ws/")} to {@code ws://b:8080/} sends {@code /ws/chat?room=1} to {@code /chat?room=1};</li>
  *   <li>an upstream URI <em>without</em> a path ({@code ws://b:8080}) sends the request path unchanged;</li>
  *   <li>a regex route's upstream path is a template whose {@code $1}..{@code $9} are the capture groups;</li>
- *   <li>the query string is always kept, percent-encoding is never decoded or re-encoded.</li>
+ *   <li>the query string is always kept, percent-encoding is never decoded or re-encoded (characters RFC 3986
+ *       does not allow raw are escaped);</li>
+ *   <li>a request whose path, or rewritten upstream path, has a {@code ..} segment in any spelling
+ *       ({@code %2e%2e}, {@code .%2e}, {@code ..%2f}, {@code ..;}) is refused with 400, so a rewrite never
+ *       leaves the upstream's base path; the upstream host and port come only from this configuration.</li>
  * </ul>
+ *
+ * <p>Header settings (all per route): {@link Builder#preserveHost}, {@link Builder#trustedProxies},
+ * {@link Builder#forwardedHeader}, {@link Builder#addHeader}/{@link Builder#setHeader}/{@link
+ * Builder#removeHeader} and {@link Builder#allowedOrigins}.
  *
  * <p>Immutable and thread-safe. Build with {@link #prefix}, {@link #exact} or {@link #regex}, then
  * {@link Builder#upstream} and {@link Builder#build()}; derive variants with {@link #toBuilder()}.
@@ -63,8 +75,9 @@ public final class ProxyRoute {
     private final int maxFrameSize;
     private final long maxMessageSize;
     private final int maxConnections;
+    private final HeaderPolicy headerPolicy;
 
-    private ProxyRoute(Builder b, Pattern regex, URI upstream) {
+    private ProxyRoute(Builder b, Pattern regex, URI upstream, HeaderPolicy headerPolicy) {
         this.match = b.match;
         this.path = b.path;
         this.regex = regex;
@@ -79,6 +92,7 @@ public final class ProxyRoute {
         this.maxFrameSize = b.maxFrameSize;
         this.maxMessageSize = b.maxMessageSize;
         this.maxConnections = b.maxConnections;
+        this.headerPolicy = headerPolicy;
     }
 
     /** A route for every path that starts with {@code prefix} (which must start with {@code /}). */
@@ -111,6 +125,7 @@ public final class ProxyRoute {
         b.maxFrameSize = maxFrameSize;
         b.maxMessageSize = maxMessageSize;
         b.maxConnections = maxConnections;
+        b.headerPolicy = headerPolicy.toBuilder();
         return b;
     }
 
@@ -144,6 +159,25 @@ public final class ProxyRoute {
     /** Whether the upstream receives the client's {@code Host} header (default) or its own host. */
     public boolean preserveHost() {
         return preserveHost;
+    }
+
+    /** Addresses and CIDR blocks whose forwarding headers are trusted; default none. */
+    public List<String> trustedProxies() {
+        return headerPolicy.trustedProxies();
+    }
+
+    /** Whether an RFC 7239 {@code Forwarded} header is sent upstream; default {@code false}. */
+    public boolean forwardedHeader() {
+        return headerPolicy.forwarded();
+    }
+
+    /** The origins allowed to connect, as configured; empty (the default) allows any. */
+    public List<String> allowedOrigins() {
+        return headerPolicy.allowedOrigins();
+    }
+
+    HeaderPolicy headerPolicy() {
+        return headerPolicy;
     }
 
     /**
@@ -207,7 +241,9 @@ public final class ProxyRoute {
         if (target.isEmpty() || target.charAt(0) != '/') {
             target = "/" + target;
         }
-        return upstreamBase + target + (rawQuery == null ? "" : "?" + rawQuery);
+        // The authority is fixed text from the configuration; whatever a capture holds stays in the path.
+        return upstreamBase + PathRules.escapeIllegal(target, false)
+                + (rawQuery == null ? "" : "?" + PathRules.escapeIllegal(rawQuery, true));
     }
 
     /** The part of the request path that this route stripped (for {@code X-Forwarded-Prefix}), or null. */
@@ -253,6 +289,7 @@ public final class ProxyRoute {
         private int maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
         private long maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
         private int maxConnections;
+        private HeaderPolicy.Builder headerPolicy = HeaderPolicy.builder();
 
         private Builder(Match match, String path) {
             this.match = match;
@@ -314,6 +351,60 @@ public final class ProxyRoute {
         }
 
         /**
+         * Peers whose {@code X-Forwarded-For}, {@code X-Forwarded-Proto/-Host/-Port} and {@code Forwarded}
+         * headers are believed: IP literals or CIDR blocks ({@code "10.0.0.0/8"}, {@code "::1"}), never host
+         * names. A request from a trusted peer has its address appended to the incoming
+         * {@code X-Forwarded-For} chain; from any other peer the chain is replaced by the peer's address, so
+         * clients cannot forge it. Default: none trusted. Replaces earlier calls.
+         */
+        public Builder trustedProxies(String... addressesOrCidrs) {
+            headerPolicy.trustedProxies(Arrays.asList(addressesOrCidrs));
+            return this;
+        }
+
+        /**
+         * Also send an RFC 7239 {@code Forwarded: for=...;host=...;proto=...} header (appended to a trusted
+         * peer's). Default {@code false}: only the {@code X-Forwarded-*} family, which most servers read.
+         */
+        public Builder forwardedHeader(boolean forwardedHeader) {
+            headerPolicy.forwarded(forwardedHeader);
+            return this;
+        }
+
+        /**
+         * Appends {@code value} to the upstream header {@code name} (comma-joined; {@code "; "} for
+         * {@code Cookie}), adding it if absent. Header edits run in the order called, after the proxy
+         * computed its own headers, so they can also change {@code X-Forwarded-*}.
+         */
+        public Builder addHeader(String name, String value) {
+            headerPolicy.add(name, value);
+            return this;
+        }
+
+        /** Sends {@code name: value} upstream, replacing the client's or the proxy's value. */
+        public Builder setHeader(String name, String value) {
+            headerPolicy.set(name, value);
+            return this;
+        }
+
+        /** Never sends header {@code name} upstream (e.g. {@code "Cookie"}, {@code "X-Real-IP"}). */
+        public Builder removeHeader(String name) {
+            headerPolicy.remove(name);
+            return this;
+        }
+
+        /**
+         * Origins ({@code scheme://host[:port]}, compared case-insensitively, default ports ignored) whose
+         * browser pages may connect; a handshake with any other {@code Origin} gets 403 before the upstream
+         * is contacted. A handshake without {@code Origin} (non-browser clients) is allowed. Default: any
+         * origin. Replaces earlier calls.
+         */
+        public Builder allowedOrigins(String... origins) {
+            headerPolicy.allowedOrigins(Arrays.asList(origins));
+            return this;
+        }
+
+        /**
          * Validates and builds the route.
          *
          * @throws IllegalArgumentException naming the bad field, its value and the fix
@@ -358,7 +449,7 @@ public final class ProxyRoute {
                 throw new IllegalArgumentException("maxConnections must be 0 (unlimited) or positive but was "
                         + maxConnections);
             }
-            return new ProxyRoute(this, regex, uri);
+            return new ProxyRoute(this, regex, uri, headerPolicy.build());
         }
 
         private static void requireNotNegative(String field, Duration value, Duration fallback) {
@@ -382,6 +473,10 @@ public final class ProxyRoute {
                 String rest = uri.getScheme() == null ? "//" + upstream : upstream.substring(upstream.indexOf(':') + 1);
                 throw new IllegalArgumentException("upstream must be ws:// or wss:// but was '" + upstream
                         + "' (use " + fix + ":" + rest + ")");
+            }
+            if (uri.getRawAuthority() != null && uri.getRawAuthority().contains("$")) {
+                throw new IllegalArgumentException("upstream '" + upstream + "' has '$' in its host or port"
+                        + " (capture groups fill only the path: the upstream host comes from configuration)");
             }
             if (uri.getHost() == null || uri.getHost().isEmpty()) {
                 throw new IllegalArgumentException("upstream '" + upstream + "' has no host"

@@ -3,6 +3,8 @@ package dev.wsproxy;
 import dev.wsproxy.internal.ClientEndpointConfigs;
 import dev.wsproxy.internal.ConnectionLimits;
 import dev.wsproxy.internal.HandshakeValidator;
+import dev.wsproxy.internal.HeaderTokens;
+import dev.wsproxy.internal.PathRules;
 import dev.wsproxy.internal.Relay;
 import dev.wsproxy.internal.RelayTimers;
 import dev.wsproxy.internal.UpstreamConnector;
@@ -94,39 +96,73 @@ public final class WebSocketProxy implements AutoCloseable {
 
     /**
      * Decides what to do with one request and, for a valid handshake on a route, connects the upstream.
-     * Never throws for bad input: every problem becomes a {@link HandshakeResult.Action#REJECT}.
+     * Never throws for bad input and never answers 500: every problem, including an unexpected exception
+     * inside the proxy, becomes a {@link HandshakeResult.Action#REJECT} with a one-line reason, logged once
+     * at WARN with the connection id, client address and path.
      */
     public HandshakeResult handshake(HandshakeRequest request) {
         Objects.requireNonNull(request, "request");
-        ProxyRoute route = null;
-        String target = null;
+        String id = "-";
+        try {
+            Map.Entry<ProxyRoute, String> routed = route(request.path(), request.query());
+            if (routed == null) {
+                return HandshakeResult.pass();
+            }
+            id = "ws-" + Long.toHexString(CONNECTION_IDS.incrementAndGet());
+            return handshake(id, routed.getKey(), routed.getValue(), request);
+        } catch (RuntimeException | StackOverflowError e) {
+            // A bug deserves its stack trace; a stack overflow (e.g. a backtracking route regex) does not.
+            LOG.warn("[{}] unexpected failure handling {} from {}: {}", id, printablePath(request),
+                    request.remoteAddress(), e.toString(), e instanceof StackOverflowError ? null : e);
+            return refuse(id, request, 502, "the proxy failed while handling this handshake ("
+                    + e.getClass().getSimpleName() + "; see the proxy log for connection " + id + ")", Map.of());
+        }
+    }
+
+    /** The route for a raw path and its upstream URI, or {@code null}: exact, longest prefix, regexes in order. */
+    Map.Entry<ProxyRoute, String> route(String rawPath, String rawQuery) {
         for (List<ProxyRoute> group : List.of(exact, prefixes, regexes)) {
             for (ProxyRoute candidate : group) {
-                target = candidate.rewrite(request.path(), request.query());
+                String target = candidate.rewrite(rawPath, rawQuery);
                 if (target != null) {
-                    route = candidate;
-                    break;
+                    return Map.entry(candidate, target);
                 }
             }
-            if (route != null) {
-                break;
-            }
         }
-        if (route == null) {
-            return HandshakeResult.pass();
-        }
+        return null;
+    }
+
+    private HandshakeResult handshake(String id, ProxyRoute route, String target, HandshakeRequest request) {
         if (!HandshakeValidator.isUpgradeAttempt(request)) {
             if (route.rejectNonUpgrade()) {
-                return refuse(null, request, 426, "this path only accepts WebSocket connections (send a WebSocket"
+                return refuse(id, request, 426, "this path only accepts WebSocket connections (send a WebSocket"
                         + " handshake: Upgrade: websocket, Connection: Upgrade)", Map.of("Upgrade", "websocket"));
             }
             return HandshakeResult.pass();
         }
+        String pathProblem = PathRules.problem(request.path());
+        if (pathProblem == null) {
+            // A regex template can assemble '..' from harmless captures: check what the upstream would get.
+            String targetPath = target.substring(target.indexOf('/', target.indexOf("://") + 3));
+            int query = targetPath.indexOf('?');
+            pathProblem = PathRules.problem(query < 0 ? targetPath : targetPath.substring(0, query));
+        }
+        if (pathProblem == null && request.query() != null && PathRules.badPercentEncoding(request.query()) != null) {
+            pathProblem = "the query has invalid percent-encoding '" + HandshakeValidator.printable(
+                    PathRules.badPercentEncoding(request.query())) + "' (encode '%' itself as %25)";
+        }
+        if (pathProblem != null) {
+            return refuse(id, request, 400, pathProblem, Map.of());
+        }
         HandshakeValidator.Refusal refusal = HandshakeValidator.validate(request);
         if (refusal != null) {
-            return refuse(null, request, refusal.status, refusal.reason, refusal.headers);
+            return refuse(id, request, refusal.status, refusal.reason, refusal.headers);
         }
-        String id = "ws-" + Long.toHexString(CONNECTION_IDS.incrementAndGet());
+        String origin = request.header("Origin");
+        if (!route.headerPolicy().originAllowed(origin)) {
+            return refuse(id, request, 403, "Origin '" + HandshakeValidator.printable(origin) + "' is not allowed"
+                    + " on this path (if that is your site, add it to the route's allowedOrigins)", Map.of());
+        }
         if (closed) {
             return refuse(id, request, 503, "proxy is shutting down", Map.of("Retry-After", "1"));
         }
@@ -148,33 +184,43 @@ public final class WebSocketProxy implements AutoCloseable {
         List<String> offered = UpstreamHeaders.offeredSubprotocols(request);
         UpstreamConnector.Connected connected;
         try {
-            connected = connector.connect(target,
-                    UpstreamHeaders.forUpstream(request, route.preserveHost(), route.strippedPrefix()),
+            connected = connector.connect(target, UpstreamHeaders.forUpstream(request, route.preserveHost(),
+                    route.strippedPrefix(), route.headerPolicy()),
                     offered, relay.upstreamEndpoint(), route.connectTimeout(), route.maxFrameSize());
         } catch (UpstreamFailure failure) {
             released(relay, route, request.remoteAddress());
             LOG.debug("[{}] upstream failure", id, failure.getCause());
             return refuse(id, request, failure.status(), failure.getMessage(), Map.of());
+        } catch (RuntimeException e) {
+            released(relay, route, request.remoteAddress());
+            throw e;
         }
-        Session upstream = connected.session;
-        String chosen = upstream.getNegotiatedSubprotocol();
-        if (chosen != null && chosen.isEmpty()) {
-            chosen = null;
+        try {
+            Session upstream = connected.session;
+            String chosen = upstream.getNegotiatedSubprotocol();
+            if (chosen != null && chosen.isEmpty()) {
+                chosen = null;
+            }
+            if (chosen != null && !offered.contains(chosen)) {
+                relay.clientUpgradeFailed(new IllegalStateException("upstream chose an unoffered subprotocol"));
+                return refuse(id, request, 502, "upstream chose subprotocol '" + HandshakeValidator.printable(chosen)
+                        + "' which the client did not offer (offered: " + offered + "; fix the upstream's"
+                        + " subprotocol selection)", Map.of());
+            }
+            relay.upstreamConnected(chosen);
+            List<String> setCookies = new ArrayList<>(
+                    connected.responseHeaders.getOrDefault("Set-Cookie", List.of()));
+            setCookies.removeIf(v -> !HeaderTokens.isSafeValue(v));
+            LOG.debug("[{}] {} {} -> {} (subprotocol {})", id, request.remoteAddress(), request, target, chosen);
+            if (closed) {
+                relay.shutdown();
+                return refuse(id, request, 503, "proxy is shutting down", Map.of("Retry-After", "1"));
+            }
+            return HandshakeResult.upgrade(relay, ClientEndpointConfigs.create(relay, chosen, setCookies));
+        } catch (RuntimeException e) {
+            relay.clientUpgradeFailed(e);
+            throw e;
         }
-        if (chosen != null && !offered.contains(chosen)) {
-            relay.clientUpgradeFailed(new IllegalStateException("upstream chose an unoffered subprotocol"));
-            return refuse(id, request, 502, "upstream chose subprotocol '" + chosen + "' which the client did not"
-                    + " offer (offered: " + offered + ")", Map.of());
-        }
-        relay.upstreamConnected(chosen);
-        List<String> setCookies = new ArrayList<>(
-                connected.responseHeaders.getOrDefault("Set-Cookie", List.of()));
-        LOG.debug("[{}] {} {} -> {} (subprotocol {})", id, request.remoteAddress(), request, target, chosen);
-        if (closed) {
-            relay.shutdown();
-            return refuse(id, request, 503, "proxy is shutting down", Map.of("Retry-After", "1"));
-        }
-        return HandshakeResult.upgrade(relay, ClientEndpointConfigs.create(relay, chosen, setCookies));
     }
 
     private void released(Relay relay, ProxyRoute route, String clientAddress) {
@@ -190,14 +236,18 @@ public final class WebSocketProxy implements AutoCloseable {
 
     private HandshakeResult refuse(String id, HandshakeRequest request, int status, String reason,
                                    Map<String, String> headers) {
-        LOG.warn("[{}] refused {} from {}: {} {}", id == null ? "-" : id, request.contextPath() + request.path(),
-                request.remoteAddress(), status, reason);
+        LOG.warn("[{}] refused {} from {}: {} {}", id, printablePath(request), request.remoteAddress(), status,
+                reason);
         try {
             listener.onRefused(request, status, reason);
         } catch (RuntimeException e) {
             LOG.warn("[{}] listener threw", id, e);
         }
         return HandshakeResult.reject(status, reason, headers);
+    }
+
+    private static String printablePath(HandshakeRequest request) {
+        return HandshakeValidator.printable(request.contextPath() + request.path(), 200);
     }
 
     /**

@@ -34,7 +34,8 @@ public final class HandshakeValidator {
             return checkVersion(request);
         }
         if (!"GET".equalsIgnoreCase(request.method())) {
-            return new Refusal(405, "WebSocket handshake must use GET but was " + request.method(),
+            return new Refusal(405, "WebSocket handshake must use GET but was '" + printable(request.method())
+                    + "' (WebSocket clients always send GET; is something rewriting the method?)",
                     Map.of("Allow", "GET"));
         }
         if (!request.protocol().equalsIgnoreCase("HTTP/1.1")) {
@@ -47,25 +48,36 @@ public final class HandshakeValidator {
             return new Refusal(400, upgrade.isEmpty()
                     ? "Expected 'Upgrade' header value 'websocket' but it was missing (a proxy in front of"
                         + " this app is dropping it; nginx: proxy_set_header Upgrade $http_upgrade)"
-                    : "Expected 'Upgrade' header value 'websocket' but was '" + String.join(", ", upgrade) + "'",
+                    : "Expected 'Upgrade' header value 'websocket' but was '" + printable(String.join(", ", upgrade))
+                        + "' (send Upgrade: websocket)",
                     Map.of());
         }
         List<String> connection = request.headers("Connection");
         if (!HeaderTokens.contains(connection, "upgrade")) {
-            return new Refusal(400, "Expected 'Connection' header to contain 'Upgrade' but was '"
-                    + String.join(", ", connection) + "' (a proxy in front of this app is dropping it;"
+            return new Refusal(400, "Expected 'Connection' header to contain 'Upgrade' but "
+                    + (connection.isEmpty() ? "it was missing" : "was '" + printable(String.join(", ", connection))
+                    + "'") + " (a proxy in front of this app is dropping it;"
                     + " nginx: proxy_set_header Connection \"upgrade\")", Map.of());
         }
         List<String> keys = request.headers("Sec-WebSocket-Key");
         if (keys.size() != 1) {
             return new Refusal(400, keys.isEmpty()
                     ? "Missing 'Sec-WebSocket-Key' header (the client must send 16 random bytes in base64)"
-                    : "Expected one 'Sec-WebSocket-Key' header but got " + keys.size(), Map.of());
+                    : "Expected one 'Sec-WebSocket-Key' header but got " + keys.size()
+                        + " (send exactly one)", Map.of());
         }
         String key = keys.get(0).trim();
         if (!isValidKey(key)) {
             return new Refusal(400, "Expected 'Sec-WebSocket-Key' to be 16 bytes in base64 (24 characters)"
-                    + " but was '" + printable(key) + "'", Map.of());
+                    + " but was '" + printable(key) + "' (the client must send 16 random bytes in base64,"
+                    + " e.g. dGhlIHNhbXBsZSBub25jZQ==)", Map.of());
+        }
+        for (String subprotocol : HeaderTokens.split(request.headers("Sec-WebSocket-Protocol"))) {
+            if (!HeaderPolicy.isToken(subprotocol)) {
+                return new Refusal(400, "Expected 'Sec-WebSocket-Protocol' to list tokens but found '"
+                        + printable(subprotocol) + "' (subprotocol names have no spaces or quotes,"
+                        + " e.g. chat.v1; separate several with commas)", Map.of());
+            }
         }
         return checkVersion(request);
     }
@@ -78,7 +90,8 @@ public final class HandshakeValidator {
         }
         if (!versions.contains("13")) {
             return new Refusal(426, "Expected 'Sec-WebSocket-Version' 13 but was '"
-                    + printable(String.join(", ", versions)) + "'", Map.of("Sec-WebSocket-Version", "13"));
+                    + printable(String.join(", ", versions)) + "' (this server speaks only version 13, RFC 6455;"
+                    + " update the client)", Map.of("Sec-WebSocket-Version", "13"));
         }
         return null;
     }
@@ -96,12 +109,17 @@ public final class HandshakeValidator {
 
     /** Shortens and neutralises an attacker-controlled value before it is echoed or logged. */
     public static String printable(String value) {
-        StringBuilder out = new StringBuilder(Math.min(value.length(), 64));
-        for (int i = 0; i < value.length() && out.length() < 64; i++) {
+        return printable(value, 64);
+    }
+
+    /** {@link #printable(String)} keeping up to {@code max} characters. */
+    public static String printable(String value, int max) {
+        StringBuilder out = new StringBuilder(Math.min(value.length(), max));
+        for (int i = 0; i < value.length() && out.length() < max; i++) {
             char c = value.charAt(i);
             out.append(c < 0x20 || c == 0x7f ? '?' : c);
         }
-        if (value.length() > 64) {
+        if (value.length() > max) {
             out.append("...");
         }
         return out.toString();

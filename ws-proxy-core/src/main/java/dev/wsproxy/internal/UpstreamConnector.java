@@ -25,6 +25,7 @@ import javax.net.ssl.SSLException;
 import org.glassfish.tyrus.client.ClientManager;
 import org.glassfish.tyrus.client.ClientProperties;
 import org.glassfish.tyrus.client.ThreadPoolConfig;
+import org.glassfish.tyrus.client.exception.DeploymentHandshakeException;
 import org.glassfish.tyrus.container.jdk.client.JdkClientContainer;
 import org.glassfish.tyrus.core.HandshakeException;
 import org.glassfish.tyrus.spi.ClientContainer;
@@ -138,12 +139,25 @@ public final class UpstreamConnector implements AutoCloseable {
         return URI.create(target.substring(0, pathStart) + target.substring(pathStart).replace("%", "%25"));
     }
 
-    private static UpstreamFailure classify(String target, Throwable error, int status, Duration deadline) {
+    private static UpstreamFailure classify(String target, Throwable error, int capturedStatus, Duration deadline) {
         String upstream = origin(target);
+        // afterResponse may not have run yet when the failure arrives; the exception carries the status too.
+        int status = capturedStatus;
+        for (Throwable t = error; t != null && status <= 0; t = t.getCause()) {
+            if (t instanceof DeploymentHandshakeException) {
+                status = ((DeploymentHandshakeException) t).getHttpStatusCode();
+            } else if (t instanceof HandshakeException) {
+                status = ((HandshakeException) t).getHttpStatusCode();
+            }
+        }
         if (status > 0 && status != 101) {
             int toClient = status >= 400 && status < 500 ? status : 502;
+            String hint = status == 404 ? " (check the path in the route's upstream)"
+                    : status == 401 || status == 403 ? " (the upstream refused it: check the credentials, cookies"
+                        + " or Origin it expects)"
+                    : toClient == 502 ? " instead of 101 (see the upstream's log)" : " (passed on as is)";
             return new UpstreamFailure(toClient, "upstream " + upstream + " answered the WebSocket handshake with"
-                    + " HTTP " + status + (toClient == 502 ? " instead of 101" : ""), error);
+                    + " HTTP " + status + hint, error);
         }
         for (Throwable t = error; t != null; t = t.getCause()) {
             if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
@@ -160,6 +174,10 @@ public final class UpstreamConnector implements AutoCloseable {
             if (t instanceof HandshakeException) {
                 return new UpstreamFailure(502, "upstream " + upstream + " sent an invalid WebSocket handshake"
                         + " response: " + t.getMessage(), error);
+            }
+            if (t.getMessage() != null && t.getMessage().startsWith("Handshake error")) {
+                return new UpstreamFailure(502, "upstream " + upstream + " did not answer the WebSocket handshake"
+                        + " with a valid HTTP response (is that port a WebSocket server?)", error);
             }
             if (t.getMessage() != null && t.getMessage().contains("Handshake response not received")) {
                 return new UpstreamFailure(504, "upstream " + upstream + " did not complete the WebSocket"

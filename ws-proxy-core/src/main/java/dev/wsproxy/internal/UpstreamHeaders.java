@@ -27,7 +27,7 @@ public final class UpstreamHeaders {
             "Sec-WebSocket-Key", "Sec-WebSocket-Accept", "Sec-WebSocket-Version", "Sec-WebSocket-Extensions",
             "Sec-WebSocket-Protocol", "Host");
 
-    /** Replaced by this proxy's own view of the client (no trusted chain configured). */
+    /** Never copied as is: recomputed in {@link #forUpstream}, appending to a trusted peer's values. */
     private static final Set<String> FORWARDING = caseInsensitive(
             "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Port", "X-Forwarded-Prefix",
             "X-Real-IP", "Forwarded");
@@ -37,12 +37,19 @@ public final class UpstreamHeaders {
 
     /**
      * The headers to put on the upstream handshake, in a stable order; {@code Host} is included only when
-     * the client's must be kept. Values are single field lines ({@code Cookie} joined with {@code "; "}).
+     * the client's must be kept. Values are single field lines ({@code Cookie} joined with {@code "; "}); a
+     * value holding CR, LF or NUL is never included.
+     *
+     * <p>Forwarding headers: from an untrusted peer (the default: no proxy is trusted) every incoming
+     * {@code X-Forwarded-*}, {@code X-Real-IP} and {@code Forwarded} is discarded and replaced by what
+     * this proxy saw. From a {@linkplain HeaderPolicy#isTrusted trusted} peer, {@code X-Forwarded-For} and
+     * {@code Forwarded} are appended to, the incoming {@code X-Forwarded-Proto/-Host/-Port} are kept, and
+     * {@code X-Real-IP} is the right-most untrusted address of the chain (nginx {@code real_ip_recursive}).
      *
      * @param strippedPrefix the part of the path a prefix route removed, or {@code null}
      */
     public static Map<String, String> forUpstream(HandshakeRequest request, boolean preserveHost,
-                                                  String strippedPrefix) {
+                                                  String strippedPrefix, HeaderPolicy policy) {
         Set<String> dropped = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         dropped.addAll(HeaderTokens.split(request.headers("Connection")));
         Map<String, String> out = new LinkedHashMap<>();
@@ -59,23 +66,68 @@ public final class UpstreamHeaders {
             String separator = name.equalsIgnoreCase("Cookie") ? "; " : ", ";
             out.put(name, String.join(separator, header.getValue()));
         }
-        String clientIp = request.remoteAddress();
+        boolean trustedPeer = policy.isTrusted(request.remoteAddress());
+        String clientIp = bare(request.remoteAddress());
+        List<String> chain = trustedPeer ? HeaderTokens.split(request.headers("X-Forwarded-For")) : List.of();
         if (!clientIp.isEmpty()) {
-            out.put("X-Forwarded-For", clientIp);
-            out.put("X-Real-IP", clientIp);
+            out.put("X-Forwarded-For", chain.isEmpty() ? clientIp : String.join(", ", chain) + ", " + clientIp);
+            out.put("X-Real-IP", trustedPeer ? realClient(chain, clientIp, policy) : clientIp);
         }
-        out.put("X-Forwarded-Proto", request.scheme());
+        out.put("X-Forwarded-Proto", incomingOr(trustedPeer, request, "X-Forwarded-Proto", request.scheme()));
         if (clientHost != null) {
-            out.put("X-Forwarded-Host", clientHost);
+            out.put("X-Forwarded-Host", incomingOr(trustedPeer, request, "X-Forwarded-Host", clientHost));
         }
         if (request.port() > 0) {
-            out.put("X-Forwarded-Port", Integer.toString(request.port()));
+            out.put("X-Forwarded-Port", incomingOr(trustedPeer, request, "X-Forwarded-Port",
+                    Integer.toString(request.port())));
         }
         if (strippedPrefix != null) {
             out.put("X-Forwarded-Prefix", request.contextPath() + strippedPrefix);
         }
+        String incomingForwarded = trustedPeer ? String.join(", ", request.headers("Forwarded")) : "";
+        if (policy.forwarded()) {
+            String element = forwardedElement(clientIp, clientHost, request.scheme());
+            out.put("Forwarded", incomingForwarded.isBlank() ? element : incomingForwarded + ", " + element);
+        } else if (!incomingForwarded.isBlank()) {
+            out.put("Forwarded", incomingForwarded);
+        }
+        policy.apply(out);
         out.values().removeIf(v -> !HeaderTokens.isSafeValue(v));
         return out;
+    }
+
+    /** One RFC 7239 element: {@code for=...;host=...;proto=...}, quoting what is not a token. */
+    static String forwardedElement(String clientIp, String host, String scheme) {
+        String node = clientIp.isEmpty() ? "unknown" : clientIp.indexOf(':') >= 0 ? "[" + clientIp + "]" : clientIp;
+        StringBuilder element = new StringBuilder("for=").append(quoted(node));
+        if (host != null) {
+            element.append(";host=").append(quoted(host));
+        }
+        return element.append(";proto=").append(quoted(scheme)).toString();
+    }
+
+    private static String quoted(String value) {
+        return HeaderPolicy.isToken(value) ? value
+                : "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    /** The right-most address of the chain that is not a trusted proxy, else the left-most. */
+    private static String realClient(List<String> chain, String peer, HeaderPolicy policy) {
+        String candidate = peer;
+        for (int i = chain.size() - 1; i >= 0 && policy.isTrusted(candidate); i--) {
+            candidate = chain.get(i);
+        }
+        return candidate;
+    }
+
+    private static String incomingOr(boolean trustedPeer, HandshakeRequest request, String name, String own) {
+        String incoming = trustedPeer ? request.header(name) : null;
+        return incoming == null || incoming.isBlank() ? own : incoming.trim();
+    }
+
+    private static String bare(String address) {
+        String a = address.trim();
+        return a.startsWith("[") && a.endsWith("]") ? a.substring(1, a.length() - 1) : a;
     }
 
     /** The client's offered subprotocols, in order, without duplicates. */

@@ -35,6 +35,9 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -53,11 +56,13 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *           {@link Payloads#binary} / {@link Payloads#text} of that size (UTF-8 bytes for text) as one
  *           message in frames of at most {@link #FRAGMENT_BYTES} (text: {@code FRAGMENT_BYTES / 4} chars);</li>
  *     </ul></li>
+ *   <li>{@code .../status-<code>}: refuses the handshake with that HTTP status (e.g. {@code status-403});</li>
  *   <li>anything else: echoes every message part as it arrives (fragmentation is streamed, not
  *       reassembled).</li>
  * </ul>
  * Subprotocols in {@link #SUBPROTOCOLS} are accepted (first one the client offers); {@code Set-Cookie:
- * backend=1} is sent with every 101. Thread-safe.
+ * backend=1} is sent with every 101. Paths with encoded slashes, dots and empty segments are accepted
+ * (Jetty's default would refuse them), so tests can see exactly what the proxy forwarded. Thread-safe.
  */
 public final class Backend implements AutoCloseable {
 
@@ -99,11 +104,14 @@ public final class Backend implements AutoCloseable {
         QueuedThreadPool threads = new QueuedThreadPool(400, 8, 2_000);
         threads.setName("backend");
         server = new Server(threads);
-        connector = new ServerConnector(server);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setUriCompliance(UriCompliance.UNSAFE);
+        connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
+        context.getServletHandler().setDecodeAmbiguousURIs(true);
         JakartaWebSocketServletContainerInitializer.configure(context, (servletContext, container) -> {
             container.setDefaultMaxSessionIdleTimeout(0);
             container.setDefaultMaxTextMessageBufferSize(64 * 1024 * 1024);
@@ -176,6 +184,10 @@ public final class Backend implements AutoCloseable {
             handshakes.add(new Recorded(request.getRequestURI(), request.getQueryString(), headers));
             String path = request.getRequestURI();
             String mode = path.substring(path.lastIndexOf('/') + 1);
+            if (mode.matches("status-\\d{3}")) {
+                ((HttpServletResponse) res).sendError(Integer.parseInt(mode.substring(7)), "refused by test backend");
+                return;
+            }
             ServerEndpointConfig config = ServerEndpointConfig.Builder.create(BackendEndpoint.class, "/")
                     .subprotocols(SUBPROTOCOLS)
                     .configurator(new BackendConfigurator(new BackendEndpoint(mode)))

@@ -33,7 +33,13 @@ import org.slf4j.LoggerFactory;
  * <p>The container's WebSocket support must be installed in the context (Jetty:
  * {@code JakartaWebSocketServletContainerInitializer.configure}; Tomcat: {@code WsSci}). Refusals are
  * answered with their status and a one-line {@code text/plain} reason; an unreachable upstream gets 502
- * before any upgrade.
+ * before any upgrade. The filter never answers 500: a context without WebSocket support gets 503, a
+ * container that fails to upgrade after the upstream accepted gets 502.
+ *
+ * <p>Containers refuse some URIs before any filter runs: Jetty 12's default {@code UriCompliance} answers
+ * encoded slashes ({@code %2F}), encoded dots and empty segments with its own 400. To proxy such paths,
+ * allow those violations on the connector and set {@code ServletHandler.setDecodeAmbiguousURIs(true)}
+ * (as {@code JettyProxyServer} does); the proxy itself still refuses any {@code ..} segment.
  *
  * <p>Thread-safe; the proxy is not owned: {@link #destroy()} does not close it.
  */
@@ -56,7 +62,16 @@ public final class WebSocketProxyFilter implements Filter {
         }
         HttpServletRequest request = (HttpServletRequest) req;
         HttpServletResponse response = (HttpServletResponse) res;
-        HandshakeResult result = proxy.handshake(toHandshakeRequest(request));
+        HandshakeResult result;
+        try {
+            result = proxy.handshake(toHandshakeRequest(request));
+        } catch (RuntimeException e) {
+            // handshake() does not throw; this guards against a container handing us something odd.
+            LOG.warn("[-] could not read request {} from {}", request.getRequestURI(), request.getRemoteAddr(), e);
+            refuse(response, 400, "the proxy could not read this request (" + e.getClass().getSimpleName() + ")",
+                    Map.of());
+            return;
+        }
         switch (result.action()) {
             case PASS:
                 chain.doFilter(req, res);
@@ -78,7 +93,7 @@ public final class WebSocketProxyFilter implements Filter {
                     + " JakartaWebSocketServletContainerInitializer.configure, Tomcat WsSci)";
             LOG.error("[{}] {}", result.connectionId(), reason);
             result.upgradeFailed(new IllegalStateException(reason));
-            refuse(response, 500, reason, Map.of());
+            refuse(response, 503, reason, Map.of());
             return;
         }
         try {
@@ -88,7 +103,8 @@ public final class WebSocketProxyFilter implements Filter {
             LOG.warn("[{}] client upgrade failed: {}", result.connectionId(), e.toString());
             result.upgradeFailed(e);
             if (!response.isCommitted()) {
-                refuse(response, 500, "WebSocket upgrade failed in the container: " + e.getMessage(), Map.of());
+                refuse(response, 502, "the container could not upgrade this connection after the upstream"
+                        + " accepted it (" + e.getClass().getSimpleName() + ")", Map.of());
             }
         }
     }

@@ -23,8 +23,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * backend's {@code /echo} and {@code /ws/chat?room=r} its {@code /chat?room=r}. Plain HTTP requests on
  * {@code /ws/} get 426 ({@code rejectNonUpgrade}), everything else is the web application's.
  *
- * <p>Lifecycle: {@link #start(int)} starts the backend, then the proxy server; {@link #close()} stops the
- * server, closes the proxy, then stops the backend. {@code close()} is idempotent and thread-safe.
+ * <p>Lifecycle: {@link #start(int)} starts the backend, then the proxy server; {@link #close()} closes the
+ * proxy, stops the server, then stops the backend. {@code close()} is idempotent and thread-safe.
  */
 public final class Demo implements AutoCloseable {
 
@@ -150,19 +150,24 @@ public final class Demo implements AutoCloseable {
         server.join();
     }
 
-    /** Stops the proxy server, closes the proxy, stops the backend; in that order, once. */
+    /**
+     * Closes the proxy, stops the proxy server, stops the backend; in that order, once. The proxy goes first
+     * because it sends every connected client a close frame (1001 "proxy shutting down"); stopping Jetty
+     * first would drop their TCP connections without one (the client sees 1006). Handshakes arriving in
+     * between get 503.
+     */
     @Override
     public void close() throws Exception {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        proxy.close();
         Exception failure = null;
         try {
             server.stop();
         } catch (Exception e) {
             failure = e;
         }
-        proxy.close();
         try {
             backend.close();
         } catch (Exception e) {

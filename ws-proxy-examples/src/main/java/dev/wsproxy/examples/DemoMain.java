@@ -43,7 +43,7 @@ public final class DemoMain {
     }
 
     private static void stop(Demo demo) {
-        System.out.println("Stopping: proxy server, proxy, backend ...");
+        System.out.println("Stopping: proxy (clients get 1001), proxy server, backend ...");
         try {
             demo.close();
             System.out.println("Stopped.");

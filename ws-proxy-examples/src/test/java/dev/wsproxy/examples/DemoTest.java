@@ -113,6 +113,21 @@ class DemoTest {
     }
 
     @Test
+    void closingTheDemoSendsConnectedClients1001() throws Exception {
+        Demo second = Demo.start(0);
+        try (TestClient client = TestClient.connect(second.proxyUri("/ws/echo"))) {
+            client.sendText("before shutdown");
+            assertEquals("before shutdown", client.next().asText());
+            second.close();
+            TestClient.Close close = client.awaitClose(Duration.ofSeconds(10));
+            assertEquals(1001, close.code, "close was " + close);
+            assertEquals("proxy shutting down", close.reason);
+        } finally {
+            second.close();
+        }
+    }
+
+    @Test
     void takenPortIsReportedAsBindException() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             BindException e = assertThrows(BindException.class, () -> Demo.start(taken.getLocalPort()));

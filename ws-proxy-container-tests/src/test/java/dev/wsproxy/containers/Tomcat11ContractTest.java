@@ -3,7 +3,7 @@ package dev.wsproxy.containers;
 /** The container contract on embedded Tomcat 11 (the module's declared Tomcat dependency). */
 class Tomcat11ContractTest extends TomcatContract {
     @Override
-    String expectedVersionPrefix() {
-        return "11.";
+    String tomcatLine() {
+        return "11";
     }
 }

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -188,6 +189,17 @@ public abstract class ContainerContract {
     void plainHttpRequestOnProxiedPathReachesAppServlet() throws Exception {
         RawHttp.Response response = RawHttp.exchange(deployment.port(),
                 "GET /ws/echo?x=1 HTTP/1.1", "Host: 127.0.0.1", "Connection: close");
+        assertEquals(200, response.status, response::toString);
+        assertEquals(AppServlet.BODY_PREFIX + "/ws/echo", response.body);
+    }
+
+    @Test
+    @Disabled("core bug: HandshakeValidator.isUpgradeAttempt treats any Upgrade header as a WebSocket attempt, so"
+            + " the JDK HttpClient's default 'Upgrade: h2c' offer gets 400; enable once it checks for 'websocket'")
+    void h2cUpgradeOfferOnProxiedPathReachesAppServlet() throws Exception {
+        RawHttp.Response response = RawHttp.exchange(deployment.port(),
+                "GET /ws/echo HTTP/1.1", "Host: 127.0.0.1", "Connection: Upgrade, HTTP2-Settings",
+                "Upgrade: h2c", "HTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA", "Connection: close");
         assertEquals(200, response.status, response::toString);
         assertEquals(AppServlet.BODY_PREFIX + "/ws/echo", response.body);
     }

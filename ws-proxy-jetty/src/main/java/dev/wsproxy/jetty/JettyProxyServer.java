@@ -2,83 +2,257 @@ package dev.wsproxy.jetty;
 
 import dev.wsproxy.WebSocketProxy;
 import java.io.PrintWriter;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.util.Objects;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.http.UriCompliance;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.Objects;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.http2.HTTP2Cipher;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.server.ConnectionFactory;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.SecuredRedirectHandler;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
- * A standalone Jetty 12 server that does nothing but proxy WebSockets; started in one call:
+ * A standalone Jetty 12 server that does nothing but proxy WebSockets: plain {@code ws://}, {@code wss://} with
+ * TLS terminated here, and WebSocket over HTTP/2 (RFC 8441) on {@code h2} (TLS, ALPN) and {@code h2c}, all
+ * relayed to the routes' HTTP/1.1 upstreams.
  *
  * <pre>{@code
- * try (JettyProxyServer server = JettyProxyServer.start(proxy, new InetSocketAddress("0.0.0.0", 8080))) {
- *     System.out.println("proxying on " + server.uri());
+ * try (JettyProxyServer server = JettyProxyServer.builder(proxy)
+ *         .http(new InetSocketAddress(8080))
+ *         .https(new InetSocketAddress(8443), TlsCertificate.pem(Path.of("fullchain.pem"), Path.of("privkey.pem")))
+ *         .redirectHttpToHttps(true)
+ *         .start()) {
  *     server.join();
  * }
+ * // or, plain ws:// only:
+ * JettyProxyServer server = JettyProxyServer.start(proxy, new InetSocketAddress("0.0.0.0", 8080));
  * }</pre>
  *
- * <p>Requests that match no route get 404 from Jetty. Unlike Jetty's defaults, paths with encoded
- * slashes ({@code %2F}), encoded dots, {@code ;} parameters and empty segments reach the proxy, which
- * forwards them with their encoding untouched, or refuses any {@code ..} segment with a 400 that says why.
- * Requests Jetty itself refuses before the proxy sees them get a one-line plain-text reason too (unless
- * the client asks for HTML). {@link #close()} stops the server; the proxy stays
- * owned by the caller (close it after the server). Thread-safe.
+ * <p>The WebSocket container is configured by {@link JettyWebSocketProxy#mount}, so Jetty's own defaults (30 s
+ * idle timeout, 64 KiB message buffers, 4 KiB input buffer) do not cut or chop relayed connections. Requests that
+ * match no route get 404. Unlike Jetty's defaults, paths with encoded slashes ({@code %2F}), encoded dots,
+ * {@code ;} parameters and empty segments reach the proxy, which forwards them with their encoding untouched, or
+ * refuses any {@code ..} segment with a 400 that says why; requests Jetty itself refuses get a one-line
+ * plain-text reason. {@link #close()} stops the server; the proxy stays owned by the caller (close it after
+ * the server). Thread-safe.
  */
 public final class JettyProxyServer implements AutoCloseable {
 
     private final Server server;
-    private final ServerConnector connector;
+    private final ServerConnector httpConnector;
+    private final ServerConnector httpsConnector;
 
-    private JettyProxyServer(Server server, ServerConnector connector) {
+    private JettyProxyServer(Server server, ServerConnector httpConnector, ServerConnector httpsConnector) {
         this.server = server;
-        this.connector = connector;
+        this.httpConnector = httpConnector;
+        this.httpsConnector = httpsConnector;
     }
 
     /**
-     * Starts a server bound to {@code address} (port 0 picks a free port; read it back with {@link #port()}).
+     * Starts a plain HTTP (and h2c) server bound to {@code address} (port 0 picks a free port; read it back with
+     * {@link #port()}). Same as {@code builder(proxy).http(address).start()}.
      *
      * @throws IllegalStateException when the server cannot start, e.g. the port is taken
      */
     public static JettyProxyServer start(WebSocketProxy proxy, InetSocketAddress address) {
-        Objects.requireNonNull(proxy, "proxy");
-        Objects.requireNonNull(address, "address");
-        Server server = new Server();
-        HttpConfiguration http = new HttpConfiguration();
-        // Let the proxy see these paths itself: it keeps %2F as is and refuses '..' with a reason.
-        http.setUriCompliance(UriCompliance.DEFAULT.with("ws-proxy",
-                UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR, UriCompliance.Violation.AMBIGUOUS_PATH_SEGMENT,
-                UriCompliance.Violation.AMBIGUOUS_PATH_PARAMETER, UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT,
-                UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
-        connector.setHost(address.getHostString());
-        connector.setPort(address.getPort());
-        server.addConnector(connector);
-        server.setErrorHandler(new PlainTextErrors());
-        ServletContextHandler context = new ServletContextHandler("/");
-        context.getServletHandler().setDecodeAmbiguousURIs(true);
-        JettyWebSocketProxy.mount(context, proxy);
-        server.setHandler(context);
+        return builder(proxy).http(address).start();
+    }
+
+    /** Starts configuring a server for {@code proxy}. */
+    public static Builder builder(WebSocketProxy proxy) {
+        return new Builder(proxy);
+    }
+
+    /** The bound port of the HTTPS connector if there is one, else of the HTTP connector. */
+    public int port() {
+        return httpsConnector != null ? httpsPort() : httpPort();
+    }
+
+    /** The bound port of the plain HTTP connector, or -1 if there is none. */
+    public int httpPort() {
+        return httpConnector == null ? -1 : httpConnector.getLocalPort();
+    }
+
+    /** The bound port of the TLS connector, or -1 if there is none. */
+    public int httpsPort() {
+        return httpsConnector == null ? -1 : httpsConnector.getLocalPort();
+    }
+
+    /** {@code wss://host:port/} when TLS is on, else {@code ws://host:port/}. */
+    public URI uri() {
+        ServerConnector connector = httpsConnector != null ? httpsConnector : httpConnector;
+        String host = connector.getHost() == null || connector.getHost().equals("0.0.0.0")
+                ? "127.0.0.1" : connector.getHost();
+        return URI.create((httpsConnector != null ? "wss://" : "ws://") + host + ":" + connector.getLocalPort() + "/");
+    }
+
+    /** The underlying Jetty server, for inspection. */
+    public Server server() {
+        return server;
+    }
+
+    /** Blocks until the server stops. */
+    public void join() throws InterruptedException {
+        server.join();
+    }
+
+    /** Stops the server. Does not close the proxy. */
+    @Override
+    public void close() {
         try {
-            server.start();
+            server.stop();
         } catch (Exception e) {
-            try {
-                server.stop();
-            } catch (Exception suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw new IllegalStateException("could not start the proxy server on " + address.getHostString() + ":"
-                    + address.getPort() + " (" + e.getMessage() + "); make sure no other process uses that port", e);
+            throw new IllegalStateException("could not stop the proxy server: " + e.getMessage(), e);
         }
-        return new JettyProxyServer(server, connector);
+    }
+
+    /** Collects the connectors and options; {@link #start()} validates them. Not thread-safe. */
+    public static final class Builder {
+        private final WebSocketProxy proxy;
+        private InetSocketAddress httpAddress;
+        private InetSocketAddress httpsAddress;
+        private TlsCertificate certificate;
+        private boolean redirectHttpToHttps;
+        private boolean http2 = true;
+
+        private Builder(WebSocketProxy proxy) {
+            this.proxy = Objects.requireNonNull(proxy, "proxy");
+        }
+
+        /** A plain connector: HTTP/1.1 {@code ws://}, and h2c unless {@link #http2(boolean) http2(false)}. */
+        public Builder http(InetSocketAddress address) {
+            this.httpAddress = Objects.requireNonNull(address, "address");
+            return this;
+        }
+
+        /** A TLS connector presenting {@code certificate}: {@code wss://} over HTTP/1.1, and h2 via ALPN. */
+        public Builder https(InetSocketAddress address, TlsCertificate certificate) {
+            this.httpsAddress = Objects.requireNonNull(address, "address");
+            this.certificate = Objects.requireNonNull(certificate, "certificate");
+            return this;
+        }
+
+        /** Answer every request on the plain connector with a redirect to the TLS one. Default off. */
+        public Builder redirectHttpToHttps(boolean redirect) {
+            this.redirectHttpToHttps = redirect;
+            return this;
+        }
+
+        /** Offer HTTP/2 (h2 on TLS, h2c on plain) with RFC 8441 WebSockets. Default on. */
+        public Builder http2(boolean enabled) {
+            this.http2 = enabled;
+            return this;
+        }
+
+        /**
+         * Starts the server.
+         *
+         * @throws IllegalArgumentException when no connector is configured, a redirect has no TLS connector, or
+         *     the certificate files cannot be read
+         * @throws IllegalStateException when the server cannot start, e.g. a port is taken
+         */
+        public JettyProxyServer start() {
+            if (httpAddress == null && httpsAddress == null) {
+                throw new IllegalArgumentException("no connector configured (call .http(address) and/or"
+                        + " .https(address, certificate))");
+            }
+            if (redirectHttpToHttps && (httpAddress == null || httpsAddress == null)) {
+                throw new IllegalArgumentException("redirectHttpToHttps needs both .http(...) and .https(...)");
+            }
+            Server server = new Server();
+            HttpConfiguration httpConfig = new HttpConfiguration();
+            // Let the proxy see these paths itself: it keeps %2F as is and refuses '..' with a reason.
+            httpConfig.setUriCompliance(UriCompliance.DEFAULT.with("ws-proxy",
+                    UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR, UriCompliance.Violation.AMBIGUOUS_PATH_SEGMENT,
+                    UriCompliance.Violation.AMBIGUOUS_PATH_PARAMETER, UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT,
+                    UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
+            httpConfig.setSendServerVersion(false);
+            ServerConnector plain = null;
+            ServerConnector tls = null;
+            if (httpAddress != null) {
+                plain = http2
+                        ? new ServerConnector(server, new HttpConnectionFactory(httpConfig),
+                                new HTTP2CServerConnectionFactory(httpConfig))
+                        : new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+                bind(plain, httpAddress);
+                server.addConnector(plain);
+            }
+            if (httpsAddress != null) {
+                tls = tlsConnector(server, httpConfig);
+                bind(tls, httpsAddress);
+                server.addConnector(tls);
+            }
+            server.setErrorHandler(new PlainTextErrors());
+            ServletContextHandler context = new ServletContextHandler("/");
+            context.getServletHandler().setDecodeAmbiguousURIs(true);
+            JettyWebSocketProxy.mount(context, proxy);
+            Handler handler = context;
+            if (redirectHttpToHttps) {
+                httpConfig.setSecureScheme("https");
+                handler = new SecuredRedirectHandler(context);
+            }
+            server.setHandler(handler);
+            try {
+                server.start();
+            } catch (Exception e) {
+                try {
+                    server.stop();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw new IllegalStateException("could not start the proxy server on " + describe() + " ("
+                        + e.getMessage() + "); make sure no other process uses the port(s) and the certificate"
+                        + " is readable", e);
+            }
+            if (tls != null) {
+                // known only after binding when the configured port is 0; read per request by the redirect
+                httpConfig.setSecurePort(tls.getLocalPort());
+            }
+            return new JettyProxyServer(server, plain, tls);
+        }
+
+        private ServerConnector tlsConnector(Server server, HttpConfiguration httpConfig) {
+            HttpConfiguration httpsConfig = new HttpConfiguration(httpConfig);
+            httpsConfig.addCustomizer(new SecureRequestCustomizer());
+            SslContextFactory.Server ssl = certificate.toSslContextFactory();
+            HttpConnectionFactory http11 = new HttpConnectionFactory(httpsConfig);
+            if (!http2) {
+                return new ServerConnector(server, new SslConnectionFactory(ssl, http11.getProtocol()), http11);
+            }
+            ssl.setCipherComparator(HTTP2Cipher.COMPARATOR);
+            HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(httpsConfig);
+            ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory(h2.getProtocol(), http11.getProtocol());
+            alpn.setDefaultProtocol(http11.getProtocol());
+            ConnectionFactory[] factories = {new SslConnectionFactory(ssl, alpn.getProtocol()), alpn, h2, http11};
+            return new ServerConnector(server, factories);
+        }
+
+        private static void bind(ServerConnector connector, InetSocketAddress address) {
+            connector.setHost(address.getHostString());
+            connector.setPort(address.getPort());
+        }
+
+        private String describe() {
+            return (httpAddress == null ? "" : "http " + httpAddress.getHostString() + ":" + httpAddress.getPort())
+                    + (httpAddress != null && httpsAddress != null ? ", " : "")
+                    + (httpsAddress == null ? "" : "https " + httpsAddress.getHostString() + ":"
+                            + httpsAddress.getPort() + " with " + certificate);
+        }
     }
 
     /** Jetty's own refusals as one line of text, with the fix for the one WebSocket clients hit. */
@@ -101,38 +275,6 @@ public final class JettyProxyServer implements AutoCloseable {
             } else {
                 writer.write(code + " " + (message == null ? "" : message) + "\n");
             }
-        }
-    }
-
-    /** The bound port. */
-    public int port() {
-        return connector.getLocalPort();
-    }
-
-    /** {@code ws://host:port/} of this server. */
-    public URI uri() {
-        String host = connector.getHost() == null || connector.getHost().equals("0.0.0.0")
-                ? "127.0.0.1" : connector.getHost();
-        return URI.create("ws://" + host + ":" + port() + "/");
-    }
-
-    /** The underlying Jetty server, for inspection. */
-    public Server server() {
-        return server;
-    }
-
-    /** Blocks until the server stops. */
-    public void join() throws InterruptedException {
-        server.join();
-    }
-
-    /** Stops the server. Does not close the proxy. */
-    @Override
-    public void close() {
-        try {
-            server.stop();
-        } catch (Exception e) {
-            throw new IllegalStateException("could not stop the proxy server: " + e.getMessage(), e);
         }
     }
 }

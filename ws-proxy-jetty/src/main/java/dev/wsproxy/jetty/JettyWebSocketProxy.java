@@ -3,11 +3,17 @@ package dev.wsproxy.jetty;
 import dev.wsproxy.WebSocketProxy;
 import dev.wsproxy.servlet.WebSocketProxyFilter;
 import jakarta.servlet.DispatcherType;
+import jakarta.websocket.server.ServerContainer;
+import java.lang.reflect.Field;
 import java.util.EnumSet;
 import java.util.Objects;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketContainer;
 import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
+import org.eclipse.jetty.websocket.core.Configuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Mounts a {@link WebSocketProxy} into an embedded Jetty 12 (ee10) {@link ServletContextHandler} in one call:
@@ -21,8 +27,24 @@ import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketSe
  * {@link WebSocketProxyFilter} for every path; requests that are not proxied WebSocket handshakes reach
  * the context's own filters and servlets unchanged. Call before the context starts. The proxy and the
  * context stay owned by the caller. Stateless; thread-safe.
+ *
+ * <p>Container settings are derived from the proxy's, because Jetty's defaults would otherwise cut or chop
+ * relayed connections: the session idle timeout is off ({@link #IDLE_TIMEOUT_MILLIS}; the proxy's keepalive
+ * decides when a peer is dead), the message buffer sizes equal the largest frame the proxy relays
+ * ({@link #MAX_MESSAGE_BUFFER}, the upstream client's frame limit), and the input buffer is
+ * {@link #INPUT_BUFFER_SIZE} so each container read, which becomes one upstream frame, is not cut at 4 KiB.
+ * These apply to the whole context, including the application's own WebSocket endpoints in it.
  */
 public final class JettyWebSocketProxy {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JettyWebSocketProxy.class);
+
+    /** Session idle timeout given to Jetty: 0, off. */
+    public static final long IDLE_TIMEOUT_MILLIS = 0;
+    /** Text and binary message buffer size given to Jetty: 16 MiB, the proxy's largest relayed frame. */
+    public static final int MAX_MESSAGE_BUFFER = 16 * 1024 * 1024;
+    /** Bytes Jetty reads per network read (Jetty's default: 4 KiB). */
+    public static final int INPUT_BUFFER_SIZE = 64 * 1024;
 
     private JettyWebSocketProxy() {
     }
@@ -35,11 +57,40 @@ public final class JettyWebSocketProxy {
     public static FilterHolder mount(ServletContextHandler context, WebSocketProxy proxy) {
         Objects.requireNonNull(context, "context");
         Objects.requireNonNull(proxy, "proxy");
-        JakartaWebSocketServletContainerInitializer.configure(context, null);
+        JakartaWebSocketServletContainerInitializer.configure(context,
+                (servletContext, container) -> applySettings(container));
         FilterHolder holder = new FilterHolder(new WebSocketProxyFilter(proxy));
         holder.setName("ws-proxy");
         holder.setAsyncSupported(true);
         context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
         return holder;
+    }
+
+    static void applySettings(ServerContainer container) {
+        container.setDefaultMaxSessionIdleTimeout(IDLE_TIMEOUT_MILLIS);
+        container.setDefaultMaxTextMessageBufferSize(MAX_MESSAGE_BUFFER);
+        container.setDefaultMaxBinaryMessageBufferSize(MAX_MESSAGE_BUFFER);
+        Configuration.ConfigurationCustomizer defaults = container instanceof JakartaWebSocketContainer
+                ? defaultCustomizer((JakartaWebSocketContainer) container) : null;
+        if (defaults != null) {
+            defaults.setInputBufferSize(INPUT_BUFFER_SIZE);
+            defaults.setMaxFrameSize(MAX_MESSAGE_BUFFER);
+        }
+    }
+
+    /**
+     * Jetty's Jakarta container keeps the core session defaults (input buffer, frame size) in a protected field
+     * with no public setter; reach it reflectively and carry on with Jetty's defaults if a Jetty release renames it.
+     */
+    static Configuration.ConfigurationCustomizer defaultCustomizer(JakartaWebSocketContainer container) {
+        try {
+            Field field = JakartaWebSocketContainer.class.getDeclaredField("defaultCustomizer");
+            field.setAccessible(true);
+            return (Configuration.ConfigurationCustomizer) field.get(container);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warn("cannot raise Jetty's WebSocket input buffer to {} bytes ({}); relayed frames stay at Jetty's"
+                    + " 4 KiB reads", INPUT_BUFFER_SIZE, e.toString());
+            return null;
+        }
     }
 }

@@ -1,0 +1,64 @@
+package dev.wsproxy.containers;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.wsproxy.WebSocketProxy;
+import dev.wsproxy.servlet.WebSocketProxyRegistration;
+import dev.wsproxy.servlet.testing.AppServlet;
+import dev.wsproxy.servlet.testing.ContainerContract;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.catalina.Context;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.catalina.util.ServerInfo;
+
+/**
+ * The container contract on embedded Tomcat, registered the way a Tomcat user would: one line in a
+ * {@code ServletContainerInitializer}. Subclasses name the Tomcat version the classpath must hold, so a
+ * build that silently ran the wrong Tomcat fails.
+ */
+abstract class TomcatContract extends ContainerContract {
+
+    /** E.g. {@code "11"}: the start of {@code ServerInfo.getServerNumber()}; the pom's surefire executions
+     * say which line each one has on its classpath ({@code wsproxy.tomcat.line}). */
+    abstract String tomcatLine();
+
+    @Override
+    protected Deployment deploy(WebSocketProxy proxy) throws Exception {
+        assumeTrue(tomcatLine().equals(System.getProperty("wsproxy.tomcat.line")),
+                () -> "Tomcat " + tomcatLine() + " runs in its own surefire execution");
+        String expectedVersionPrefix = tomcatLine() + ".";
+        assertTrue(ServerInfo.getServerNumber().startsWith(expectedVersionPrefix),
+                () -> "expected Tomcat " + expectedVersionPrefix + "x on the classpath but found "
+                        + ServerInfo.getServerNumber());
+        Path baseDir = Files.createTempDirectory("tomcat-contract");
+        Tomcat tomcat = new Tomcat();
+        tomcat.setBaseDir(baseDir.toString());
+        Connector connector = new Connector();
+        connector.setPort(0);
+        connector.setProperty("address", "127.0.0.1");
+        tomcat.setConnector(connector);
+
+        Context context = tomcat.addContext("", null);
+        Tomcat.addServlet(context, "app", new AppServlet());
+        context.addServletMappingDecoded(APP_SERVLET_MAPPING, "app");
+        // the user's registration: one line in an initializer
+        context.addServletContainerInitializer(
+                (classes, servletContext) -> WebSocketProxyRegistration.register(servletContext, proxy), null);
+        tomcat.start();
+        return new Deployment() {
+            @Override
+            public int port() {
+                return connector.getLocalPort();
+            }
+
+            @Override
+            public void close() throws Exception {
+                tomcat.stop();
+                tomcat.destroy();
+            }
+        };
+    }
+}

@@ -1,0 +1,46 @@
+package dev.wsproxy.containers;
+
+import dev.wsproxy.WebSocketProxy;
+import dev.wsproxy.servlet.UndertowWebSocketProxy;
+import dev.wsproxy.servlet.testing.AppServlet;
+import dev.wsproxy.servlet.testing.ContainerContract;
+import io.undertow.Undertow;
+import io.undertow.servlet.Servlets;
+import io.undertow.servlet.api.DeploymentInfo;
+import io.undertow.servlet.api.DeploymentManager;
+import java.net.InetSocketAddress;
+
+/** The container contract on Undertow 2.3, registered with {@link UndertowWebSocketProxy#configure}. */
+class UndertowContractTest extends ContainerContract {
+
+    @Override
+    protected Deployment deploy(WebSocketProxy proxy) throws Exception {
+        DeploymentInfo deployment = Servlets.deployment()
+                .setClassLoader(UndertowContractTest.class.getClassLoader())
+                .setContextPath("/")
+                .setDeploymentName("contract")
+                .addServlet(Servlets.servlet("app", AppServlet.class).addMapping(APP_SERVLET_MAPPING));
+        UndertowWebSocketProxy.configure(deployment, proxy);
+        DeploymentManager manager = Servlets.newContainer().addDeployment(deployment);
+        manager.deploy();
+        Undertow server = Undertow.builder()
+                .addHttpListener(0, "127.0.0.1")
+                .setHandler(manager.start())
+                .build();
+        server.start();
+        int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+        return new Deployment() {
+            @Override
+            public int port() {
+                return port;
+            }
+
+            @Override
+            public void close() throws Exception {
+                server.stop();
+                manager.stop();
+                manager.undeploy();
+            }
+        };
+    }
+}

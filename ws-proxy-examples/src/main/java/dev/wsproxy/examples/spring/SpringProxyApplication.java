@@ -1,0 +1,83 @@
+package dev.wsproxy.examples.spring;
+
+import dev.wsproxy.ProxyRoute;
+import dev.wsproxy.WebSocketProxy;
+import dev.wsproxy.servlet.WebSocketProxyFilter;
+import java.util.Map;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.autoconfigure.websocket.servlet.TomcatWebSocketServletWebServerCustomizer;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * A Spring Boot 3 application (embedded Tomcat) that proxies {@code /ws/**} to the WebSocket server named by
+ * the property {@code ws-proxy.upstream}, while its own controllers keep serving plain HTTP on the same paths.
+ *
+ * <p>Two beans are all it takes: the {@link WebSocketProxy} (closed by Spring on shutdown, which closes relayed
+ * connections with 1001) and a {@link FilterRegistrationBean} for {@link WebSocketProxyFilter} ahead of Spring's
+ * own filters. Spring Boot's Tomcat already installs WebSocket support ({@code WsSci}) and its
+ * {@code DispatcherServlet} covers every path, so nothing container-specific is needed.
+ *
+ * <pre>
+ * java -cp ... dev.wsproxy.examples.spring.SpringProxyApplication --ws-proxy.upstream=ws://127.0.0.1:9000/
+ * </pre>
+ */
+@SpringBootApplication
+public class SpringProxyApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(SpringProxyApplication.class, args);
+    }
+
+    /** The proxy; Spring calls {@link WebSocketProxy#close()} when the context shuts down. */
+    @Bean(destroyMethod = "close")
+    WebSocketProxy webSocketProxy(@Value("${ws-proxy.upstream}") String upstream) {
+        return WebSocketProxy.builder()
+                .route(ProxyRoute.prefix("/ws/").upstream(upstream).build())
+                .build();
+    }
+
+    /** Runs the proxy filter first, for every path; non-WebSocket requests pass on to Spring MVC. */
+    @Bean
+    FilterRegistrationBean<WebSocketProxyFilter> webSocketProxyFilter(WebSocketProxy proxy) {
+        FilterRegistrationBean<WebSocketProxyFilter> registration =
+                new FilterRegistrationBean<>(new WebSocketProxyFilter(proxy));
+        registration.setName("ws-proxy");
+        registration.addUrlPatterns("/*");
+        registration.setAsyncSupported(true);
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
+    }
+
+    /**
+     * Not needed in a typical Boot application. This module also has Jetty's Jakarta WebSocket server on its
+     * class path (for {@code ws-proxy-jetty} and the test backend); Spring Boot's auto-configuration then has
+     * a Tomcat and a Jetty candidate for the one bean named {@code websocketServletWebServerCustomizer} and may
+     * keep Jetty's, leaving Tomcat without WebSocket support (the proxy filter then answers 500 "no WebSocket
+     * container"). Declaring the Tomcat one under that name settles it.
+     */
+    @Bean(name = "websocketServletWebServerCustomizer")
+    TomcatWebSocketServletWebServerCustomizer websocketServletWebServerCustomizer() {
+        return new TomcatWebSocketServletWebServerCustomizer();
+    }
+
+    /** The application's own HTTP endpoint on a proxied path: plain GETs still reach it. */
+    @RestController
+    static class StatusController {
+        private final WebSocketProxy proxy;
+
+        StatusController(WebSocketProxy proxy) {
+            this.proxy = proxy;
+        }
+
+        @GetMapping("/ws/status")
+        Map<String, Object> status() {
+            return Map.of("activeConnections", proxy.activeConnections());
+        }
+    }
+}

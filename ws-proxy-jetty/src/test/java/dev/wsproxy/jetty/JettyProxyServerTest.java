@@ -1,0 +1,131 @@
+package dev.wsproxy.jetty;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wsproxy.ProxyRoute;
+import dev.wsproxy.WebSocketProxy;
+import dev.wsproxy.testing.Backend;
+import dev.wsproxy.testing.RawHttp;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.websocket.jakarta.server.JakartaWebSocketServerContainer;
+import org.eclipse.jetty.websocket.api.Session;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The standalone server's transports: wss:// from PKCS#12 and PEM, WebSocket over HTTP/2 (RFC 8441) on h2 and
+ * h2c, the HTTP-to-HTTPS redirect, and the container settings it derives. Every transport relays to the same
+ * HTTP/1.1 backend.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class JettyProxyServerTest {
+
+    private static final InetSocketAddress ANY_PORT = new InetSocketAddress("127.0.0.1", 0);
+
+    @TempDir
+    static Path dir;
+
+    private SelfSignedCertificate certificate;
+    private Backend backend;
+    private WebSocketProxy proxy;
+    private JettyProxyServer pkcs12Server;
+
+    @BeforeAll
+    void start() throws Exception {
+        certificate = SelfSignedCertificate.create(dir);
+        backend = Backend.start();
+        proxy = WebSocketProxy.builder().route(ProxyRoute.prefix("/ws/").upstream(backend.uri("/")).build()).build();
+        pkcs12Server = JettyProxyServer.builder(proxy)
+                .http(ANY_PORT)
+                .https(ANY_PORT, TlsCertificate.pkcs12(certificate.keyStore, SelfSignedCertificate.PASSWORD))
+                .start();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        pkcs12Server.close();
+        proxy.close();
+        backend.close();
+    }
+
+    private String echoOnce(boolean http2, URI uri) throws Exception {
+        try (JettyWsClient client = JettyWsClient.start(http2, certificate.keyStore)) {
+            Session session = client.connect(uri);
+            assertEquals(http2 ? "HTTP/2.0" : "HTTP/1.1", session.getUpgradeRequest().getHttpVersion());
+            client.send("over " + uri.getScheme() + (http2 ? " h2" : " h1"));
+            String echoed = client.next();
+            session.close();
+            return echoed;
+        }
+    }
+
+    @Test
+    void wssFromPkcs12KeystoreRelaysToPlainUpstream() throws Exception {
+        assertEquals("over wss h1", echoOnce(false, URI.create("wss://127.0.0.1:" + pkcs12Server.httpsPort() + "/ws/echo")));
+        assertEquals("Upgrade", backend.takeHandshake().header("Connection"), "the upstream hop is HTTP/1.1");
+    }
+
+    @Test
+    void wssFromPemFilesRelays() throws Exception {
+        try (JettyProxyServer pem = JettyProxyServer.builder(proxy)
+                .https(ANY_PORT, TlsCertificate.pem(certificate.certificatePem, certificate.privateKeyPem))
+                .start()) {
+            assertEquals("wss", pem.uri().getScheme());
+            assertEquals("over wss h1", echoOnce(false, URI.create("wss://127.0.0.1:" + pem.port() + "/ws/echo")));
+        }
+    }
+
+    @Test
+    void webSocketOverHttp2WithTlsRelaysToHttp11Upstream() throws Exception {
+        assertEquals("over wss h2", echoOnce(true, URI.create("wss://127.0.0.1:" + pkcs12Server.httpsPort() + "/ws/echo")));
+        assertEquals("websocket", backend.takeHandshake().header("Upgrade"));
+    }
+
+    @Test
+    void webSocketOverCleartextHttp2RelaysToHttp11Upstream() throws Exception {
+        assertEquals("over ws h2", echoOnce(true, URI.create("ws://127.0.0.1:" + pkcs12Server.httpPort() + "/ws/echo")));
+        assertEquals("websocket", backend.takeHandshake().header("Upgrade"));
+    }
+
+    @Test
+    void plainHttpIsRedirectedToHttpsWhenAsked() throws Exception {
+        try (JettyProxyServer redirecting = JettyProxyServer.builder(proxy)
+                .http(ANY_PORT)
+                .https(ANY_PORT, TlsCertificate.pkcs12(certificate.keyStore, SelfSignedCertificate.PASSWORD))
+                .redirectHttpToHttps(true)
+                .start()) {
+            RawHttp.Response response = RawHttp.exchange(redirecting.httpPort(),
+                    "GET /ws/echo?x=1 HTTP/1.1", "Host: 127.0.0.1:" + redirecting.httpPort(), "Connection: close");
+            assertTrue(response.status == 301 || response.status == 302 || response.status == 307
+                    || response.status == 308, response::toString);
+            assertEquals("https://127.0.0.1:" + redirecting.httpsPort() + "/ws/echo?x=1", response.header("Location"));
+        }
+    }
+
+    @Test
+    void jettyWebSocketSettingsComeFromTheProxyNotJettyDefaults() {
+        ServletContextHandler context = pkcs12Server.server().getDescendant(ServletContextHandler.class);
+        JakartaWebSocketServerContainer container = JakartaWebSocketServerContainer.getContainer(
+                context.getServletContext());
+        assertEquals(0, container.getDefaultMaxSessionIdleTimeout());
+        assertEquals(JettyWebSocketProxy.MAX_MESSAGE_BUFFER, container.getDefaultMaxTextMessageBufferSize());
+        assertEquals(JettyWebSocketProxy.MAX_MESSAGE_BUFFER, container.getDefaultMaxBinaryMessageBufferSize());
+        assertEquals(JettyWebSocketProxy.INPUT_BUFFER_SIZE,
+                JettyWebSocketProxy.defaultCustomizer(container).getInputBufferSize());
+    }
+
+    @Test
+    void missingKeystoreFailsStartNamingTheFile() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JettyProxyServer.builder(proxy)
+                .https(ANY_PORT, TlsCertificate.pkcs12(dir.resolve("nope.p12"), "x")).start());
+        assertTrue(e.getMessage().contains("nope.p12"), e.getMessage());
+    }
+}

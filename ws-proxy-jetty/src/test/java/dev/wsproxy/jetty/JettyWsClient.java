@@ -1,0 +1,88 @@
+package dev.wsproxy.jetty;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.HttpClientTransport;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.http2.client.transport.HttpClientTransportOverHTTP2;
+import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.client.WebSocketClient;
+
+/**
+ * Jetty 12's WebSocket client over HTTP/1.1 or HTTP/2 (RFC 8441 extended CONNECT), trusting one keystore:
+ * the client the JDK cannot be (its WebSocket client speaks HTTP/1.1 only).
+ */
+public final class JettyWsClient implements AutoCloseable {
+
+    private final WebSocketClient client;
+    final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
+    final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    Session session;
+
+    private JettyWsClient(WebSocketClient client) {
+        this.client = client;
+    }
+
+    /** @param trustStore a PKCS#12 keystore whose certificate to trust, or {@code null} for plain ws:// */
+    static JettyWsClient start(boolean http2, Path trustStore) throws Exception {
+        ClientConnector connector = new ClientConnector();
+        if (trustStore != null) {
+            SslContextFactory.Client ssl = new SslContextFactory.Client();
+            ssl.setTrustStorePath(trustStore.toString());
+            ssl.setTrustStorePassword(SelfSignedCertificate.PASSWORD);
+            ssl.setTrustStoreType("PKCS12");
+            connector.setSslContextFactory(ssl);
+        }
+        HttpClientTransport transport = http2
+                ? new HttpClientTransportOverHTTP2(new HTTP2Client(connector))
+                : new HttpClientTransportOverHTTP(connector);
+        WebSocketClient client = new WebSocketClient(new HttpClient(transport));
+        client.start();
+        return new JettyWsClient(client);
+    }
+
+    /** Connects and returns the open session. */
+    Session connect(URI uri) throws Exception {
+        session = client.connect(new Listener(), uri).get(20, TimeUnit.SECONDS);
+        return session;
+    }
+
+    /** Public because Jetty invokes listener methods through a public method-handle lookup. */
+    public final class Listener implements Session.Listener.AutoDemanding {
+        @Override
+        public void onWebSocketText(String message) {
+            texts.add(message);
+        }
+
+        @Override
+        public void onWebSocketClose(int statusCode, String reason) {
+            closeCode.complete(statusCode);
+        }
+    }
+
+    void send(String text) {
+        session.sendText(text, Callback.NOOP);
+    }
+
+    String next() throws InterruptedException {
+        String text = texts.poll(10, TimeUnit.SECONDS);
+        if (text == null) {
+            throw new AssertionError("no message within 10s");
+        }
+        return text;
+    }
+
+    @Override
+    public void close() throws Exception {
+        client.stop();
+    }
+}

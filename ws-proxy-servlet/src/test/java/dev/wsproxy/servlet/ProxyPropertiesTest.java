@@ -1,0 +1,102 @@
+package dev.wsproxy.servlet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wsproxy.ProxyRoute;
+import dev.wsproxy.WebSocketProxy;
+import java.io.IOException;
+import java.io.StringReader;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+class ProxyPropertiesTest {
+
+    private static Properties props(String text) throws IOException {
+        Properties p = new Properties();
+        p.load(new StringReader(text));
+        return p;
+    }
+
+    private static String error(String text) throws IOException {
+        Properties p = props(text);
+        return assertThrows(IllegalArgumentException.class, () -> ProxyProperties.toBuilder(p, "test.properties"))
+                .getMessage();
+    }
+
+    @Test
+    void routesAreBuiltInListedOrderWithTheirSettings() throws Exception {
+        try (WebSocketProxy proxy = ProxyProperties.toProxy(props(String.join("\n",
+                "routes = chat, api",
+                "route.chat.prefix = /ws/chat/",
+                "route.chat.upstream = ws://chat:8080/",
+                "route.chat.connect-timeout = 5s",
+                "route.api.regex = ^/ws/api/(.*)$",
+                "route.api.upstream = ws://api:8080/$1",
+                "route.api.preserve-host = false",
+                "route.api.reject-non-upgrade = true")), "test.properties")) {
+            List<ProxyRoute> routes = proxy.routes();
+            assertEquals(2, routes.size());
+            assertEquals(ProxyRoute.Match.PREFIX, routes.get(0).match());
+            assertEquals("/ws/chat/", routes.get(0).path());
+            assertEquals(Duration.ofSeconds(5), routes.get(0).connectTimeout());
+            assertTrue(routes.get(0).preserveHost());
+            assertEquals(ProxyRoute.Match.REGEX, routes.get(1).match());
+            assertFalse(routes.get(1).preserveHost());
+            assertTrue(routes.get(1).rejectNonUpgrade());
+        }
+    }
+
+    @Test
+    void durationsAcceptShortFormsAndIso() {
+        assertEquals(Duration.ofMillis(500), ProxyProperties.duration("500ms", "k", "w"));
+        assertEquals(Duration.ofSeconds(5), ProxyProperties.duration("5s", "k", "w"));
+        assertEquals(Duration.ofMinutes(2), ProxyProperties.duration("2m", "k", "w"));
+        assertEquals(Duration.ofHours(1), ProxyProperties.duration("1h", "k", "w"));
+        assertEquals(Duration.ofSeconds(7), ProxyProperties.duration("PT7S", "k", "w"));
+    }
+
+    @Test
+    void missingRoutesListSaysHowToWriteOne() throws Exception {
+        assertTrue(error("route.a.prefix=/ws/").contains("'routes' is missing"));
+    }
+
+    @Test
+    void missingUpstreamNamesTheKey() throws Exception {
+        assertTrue(error("routes=a\nroute.a.prefix=/ws/").contains("route.a.upstream is missing"));
+    }
+
+    @Test
+    void twoMatchKindsAreRejected() throws Exception {
+        assertTrue(error("routes=a\nroute.a.prefix=/ws/\nroute.a.exact=/ws\nroute.a.upstream=ws://b/")
+                .contains("exactly one of"));
+    }
+
+    @Test
+    void typoInKeyIsRejectedNotIgnored() throws Exception {
+        assertTrue(error("routes=a\nroute.a.prefix=/ws/\nroute.a.upstream=ws://b/\nroute.a.conect-timeout=1s")
+                .contains("unknown key 'route.a.conect-timeout'"));
+    }
+
+    @Test
+    void routeNotListedIsRejected() throws Exception {
+        assertTrue(error("routes=a\nroute.a.prefix=/ws/\nroute.a.upstream=ws://b/\nroute.b.prefix=/x/")
+                .contains("not listed in 'routes'"));
+    }
+
+    @Test
+    void badDurationShowsValueAndFix() throws Exception {
+        String message = error("routes=a\nroute.a.prefix=/ws/\nroute.a.upstream=ws://b/\nroute.a.connect-timeout=soon");
+        assertTrue(message.contains("'soon'") && message.contains("10s"), message);
+    }
+
+    @Test
+    void invalidRouteFromCoreIsPrefixedWithSourceAndRoute() throws Exception {
+        String message = error("routes=a\nroute.a.prefix=/ws/\nroute.a.upstream=http://b/");
+        assertTrue(message.startsWith("test.properties: route 'a': "), message);
+    }
+}

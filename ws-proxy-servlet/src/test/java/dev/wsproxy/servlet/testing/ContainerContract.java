@@ -1,0 +1,233 @@
+package dev.wsproxy.servlet.testing;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wsproxy.ProxyRoute;
+import dev.wsproxy.WebSocketProxy;
+import dev.wsproxy.testing.Backend;
+import dev.wsproxy.testing.RawHttp;
+import dev.wsproxy.testing.TestClient;
+import jakarta.websocket.CloseReason;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The behaviour every container must show, written once and run unchanged against each one. A subclass
+ * only says how to start its container with the proxy registered the way a user would register it and
+ * with {@link AppServlet} mapped at {@link #APP_SERVLET_MAPPING} (the app's own servlet on a proxied path).
+ *
+ * <p>Routes: {@code /ws/} to a live {@link Backend}; {@code /down/} to a port nobody listens on.
+ * One backend, proxy and container per test class; tests share them and do not depend on order.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class ContainerContract {
+
+    /** Where the subclass must map {@link AppServlet}; deliberately narrower than {@code /*}. */
+    public static final String APP_SERVLET_MAPPING = "/ws/*";
+
+    /** A started container; {@link #close()} stops it. */
+    public interface Deployment extends AutoCloseable {
+        /** The bound HTTP port on 127.0.0.1. */
+        int port();
+    }
+
+    /**
+     * Starts the container on 127.0.0.1, port 0, with {@code proxy} registered at the root context and
+     * {@link AppServlet} mapped at {@link #APP_SERVLET_MAPPING}.
+     */
+    protected abstract Deployment deploy(WebSocketProxy proxy) throws Exception;
+
+    /** The scheme clients use: {@code ws} unless a subclass terminates TLS. */
+    protected String wsScheme() {
+        return "ws";
+    }
+
+    protected Backend backend;
+    protected WebSocketProxy proxy;
+    protected Deployment deployment;
+
+    @BeforeAll
+    void startBackendProxyAndContainer() throws Exception {
+        backend = Backend.start();
+        int closedPort;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            closedPort = probe.getLocalPort();
+        }
+        proxy = WebSocketProxy.builder()
+                .route(ProxyRoute.prefix("/ws/").upstream(backend.uri("/")).build())
+                .route(ProxyRoute.prefix("/down/").upstream("ws://127.0.0.1:" + closedPort + "/")
+                        .connectTimeout(Duration.ofSeconds(5)).build())
+                .build();
+        deployment = deploy(proxy);
+    }
+
+    @AfterAll
+    void stopAll() throws Exception {
+        if (deployment != null) {
+            deployment.close();
+        }
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    protected String uri(String path) {
+        return wsScheme() + "://127.0.0.1:" + deployment.port() + path;
+    }
+
+    @Test
+    void textMessagesArriveIntactIncludingOneMebibyte() throws Exception {
+        try (TestClient client = TestClient.connect(uri("/ws/echo"))) {
+            client.sendText("héllo ✓ 🌍");
+            assertEquals("héllo ✓ 🌍", client.next().asText());
+            String big = randomText(1024 * 1024);
+            client.sendText(big);
+            TestClient.Message echoed = client.next(Duration.ofSeconds(30));
+            assertTrue(echoed.text);
+            assertArrayEquals(sha256(big.getBytes(StandardCharsets.UTF_8)), sha256(echoed.data));
+        }
+    }
+
+    @Test
+    void binaryMessagesArriveIntactIncludingOneMebibyte() throws Exception {
+        byte[] big = new byte[1024 * 1024];
+        new Random(42).nextBytes(big);
+        try (TestClient client = TestClient.connect(uri("/ws/echo"))) {
+            client.sendBinary(new byte[] {0, 1, 2, (byte) 0xff});
+            assertArrayEquals(new byte[] {0, 1, 2, (byte) 0xff}, client.next().data);
+            client.sendBinary(big);
+            TestClient.Message echoed = client.next(Duration.ofSeconds(30));
+            assertEquals(false, echoed.text);
+            assertArrayEquals(sha256(big), sha256(echoed.data));
+        }
+    }
+
+    @Test
+    void fragmentedMessageArrivesWhole() throws Exception {
+        try (TestClient client = TestClient.connect(uri("/ws/echo"))) {
+            client.sendTextFragments("one ", "two ", "three");
+            assertEquals("one two three", client.next().asText());
+        }
+    }
+
+    @Test
+    void upstreamMessageSentRightAfterItsHandshakeIsNotLost() throws Exception {
+        try (TestClient client = TestClient.connect(uri("/ws/greet"))) {
+            assertEquals(Backend.GREETING, client.next().asText());
+        }
+    }
+
+    @Test
+    void subprotocolChosenByUpstreamReachesClient() throws Exception {
+        try (TestClient client = TestClient.connect(uri("/ws/echo"), List.of("chat.v1", "other"))) {
+            assertEquals("chat.v1", client.subprotocol());
+        }
+    }
+
+    @Test
+    void closeCodeAndReasonFromClientReachUpstream() throws Exception {
+        TestClient client = TestClient.connect(uri("/ws/echo"));
+        client.sendText("before close");
+        client.next();
+        client.close(4001, "client says bye");
+        CloseReason seen = awaitBackendClose(4001);
+        assertEquals("client says bye", seen.getReasonPhrase());
+        client.close();
+    }
+
+    @Test
+    void closeCodeAndReasonFromUpstreamReachClient() throws Exception {
+        try (TestClient client = TestClient.connect(uri("/ws/control"))) {
+            client.sendText("close 4002 upstream says bye");
+            TestClient.Close close = client.awaitClose(Duration.ofSeconds(10));
+            assertEquals(4002, close.code);
+            assertEquals("upstream says bye", close.reason);
+        }
+    }
+
+    @Test
+    void malformedKeyGets400WithReason() throws Exception {
+        RawHttp.Response response = RawHttp.exchange(deployment.port(),
+                "GET /ws/echo HTTP/1.1", "Host: 127.0.0.1", "Upgrade: websocket", "Connection: Upgrade",
+                "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: not-a-key", "Connection: close");
+        assertEquals(400, response.status, response::toString);
+        assertTrue(response.body.contains("Sec-WebSocket-Key"), response::toString);
+    }
+
+    @Test
+    void unsupportedVersionGets426NamingVersion13() throws Exception {
+        RawHttp.Response response = RawHttp.exchange(deployment.port(),
+                "GET /ws/echo HTTP/1.1", "Host: 127.0.0.1", "Upgrade: websocket", "Connection: Upgrade",
+                "Sec-WebSocket-Version: 8", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Connection: close");
+        assertEquals(426, response.status, response::toString);
+        assertEquals("13", response.header("Sec-WebSocket-Version"), response::toString);
+    }
+
+    @Test
+    void upstreamDownGets502BeforeAnyUpgrade() throws Exception {
+        TestClient.HandshakeFailed failed = assertThrows(TestClient.HandshakeFailed.class,
+                () -> TestClient.connect(uri("/down/chat")));
+        assertEquals(502, failed.status);
+    }
+
+    @Test
+    void plainHttpRequestOnProxiedPathReachesAppServlet() throws Exception {
+        RawHttp.Response response = RawHttp.exchange(deployment.port(),
+                "GET /ws/echo?x=1 HTTP/1.1", "Host: 127.0.0.1", "Connection: close");
+        assertEquals(200, response.status, response::toString);
+        assertEquals(AppServlet.BODY_PREFIX + "/ws/echo", response.body);
+    }
+
+    @Test
+    @Disabled("core bug: HandshakeValidator.isUpgradeAttempt treats any Upgrade header as a WebSocket attempt, so"
+            + " the JDK HttpClient's default 'Upgrade: h2c' offer gets 400; enable once it checks for 'websocket'")
+    void h2cUpgradeOfferOnProxiedPathReachesAppServlet() throws Exception {
+        RawHttp.Response response = RawHttp.exchange(deployment.port(),
+                "GET /ws/echo HTTP/1.1", "Host: 127.0.0.1", "Connection: Upgrade, HTTP2-Settings",
+                "Upgrade: h2c", "HTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA", "Connection: close");
+        assertEquals(200, response.status, response::toString);
+        assertEquals(AppServlet.BODY_PREFIX + "/ws/echo", response.body);
+    }
+
+    /** Takes backend closes until one with {@code code} arrives (other tests' closes may be queued first). */
+    private CloseReason awaitBackendClose(int code) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (System.nanoTime() < deadline) {
+            CloseReason close = backend.takeClose();
+            if (close.getCloseCode().getCode() == code) {
+                return close;
+            }
+        }
+        throw new AssertionError("the backend saw no close with code " + code);
+    }
+
+    private static String randomText(int length) {
+        Random random = new Random(7);
+        StringBuilder text = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            // mostly ASCII with some two- and three-byte characters, so UTF-8 boundaries get split
+            int r = random.nextInt(100);
+            text.append(r < 90 ? (char) ('a' + random.nextInt(26)) : r < 95 ? 'é' : '✓');
+        }
+        return text.toString();
+    }
+
+    private static byte[] sha256(byte[] data) throws Exception {
+        return MessageDigest.getInstance("SHA-256").digest(data);
+    }
+}

@@ -64,6 +64,7 @@ public final class WebSocketProxy implements AutoCloseable {
     private final Set<Relay> active = ConcurrentHashMap.newKeySet();
     private final Object drained = new Object();
     private volatile boolean closed;
+    private boolean released;
 
     private WebSocketProxy(Builder b) {
         this.routes = List.copyOf(b.routes);
@@ -251,18 +252,31 @@ public final class WebSocketProxy implements AutoCloseable {
     }
 
     /**
-     * Graceful shutdown: stops accepting handshakes (they get 503), sends 1001 to every client and
-     * upstream, waits up to the drain timeout for their close handshakes, drops what is left, and releases
-     * the upstream client and the proxy's threads. Idempotent; blocks for at most the drain timeout.
+     * Graceful shutdown: {@link #drain()}, then releases the upstream client and the proxy's threads.
+     * Idempotent; blocks for at most the drain timeout.
      */
     @Override
     public void close() {
         synchronized (this) {
-            if (closed) {
+            if (released) {
                 return;
             }
-            closed = true;
+            released = true;
         }
+        drain();
+        timers.close();
+        connector.close();
+    }
+
+    /**
+     * Ends every connection gracefully and refuses new ones, but keeps the proxy's resources for
+     * {@link #close()}: stops accepting handshakes (they get 503), sends 1001 to every client and upstream,
+     * waits up to the drain timeout for their close handshakes, then drops what is left. Servers built
+     * around a proxy call this before they stop, so clients see 1001 rather than a lost connection.
+     * Idempotent; blocks for at most the drain timeout.
+     */
+    public void drain() {
+        closed = true;
         for (Relay relay : List.copyOf(active)) {
             relay.shutdown();
         }
@@ -288,8 +302,6 @@ public final class WebSocketProxy implements AutoCloseable {
                 relay.forceEnd();
             }
         }
-        timers.close();
-        connector.close();
     }
 
     /** Collects routes and settings; {@link #build()} validates them. Not thread-safe. */

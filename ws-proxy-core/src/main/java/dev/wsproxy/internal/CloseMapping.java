@@ -92,6 +92,14 @@ public final class CloseMapping {
         return of(GOING_AWAY, "proxy shutting down");
     }
 
+    /**
+     * Whether Tyrus ended the upstream session because a frame exceeded its incoming buffer (the route's
+     * max frame size): it reports that as 1011 "Buffer overflow.", which the client should see as 1009.
+     */
+    public static boolean isUpstreamFrameOverflow(CloseReason reason) {
+        return reason.getCloseCode().getCode() == INTERNAL_ERROR && "Buffer overflow.".equals(reason.getReasonPhrase());
+    }
+
     /** Whether {@code code} may be sent in a close frame. */
     public static boolean isTransmittable(int code) {
         return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);

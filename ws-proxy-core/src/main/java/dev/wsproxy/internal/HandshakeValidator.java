@@ -16,10 +16,15 @@ public final class HandshakeValidator {
     private HandshakeValidator() {
     }
 
-    /** Whether the request tries to be a WebSocket handshake at all (an {@code Upgrade} or a key). */
+    /**
+     * Whether the request tries to be a WebSocket handshake at all: {@code Upgrade: websocket}, a
+     * {@code Sec-WebSocket-Key}, or an HTTP/2 CONNECT. Other requests are not ours.
+     */
     public static boolean isUpgradeAttempt(HandshakeRequest request) {
-        return request.header("Upgrade") != null || request.header("Sec-WebSocket-Key") != null
-                || isHttp2Connect(request);
+        // An "Upgrade: h2c" offer (the JDK HttpClient sends one by default) is a plain request that a server
+        // may serve as HTTP/1.1: it is not a WebSocket attempt. A Sec-WebSocket-Key is.
+        return HeaderTokens.contains(request.headers("Upgrade"), "websocket")
+                || request.header("Sec-WebSocket-Key") != null || isHttp2Connect(request);
     }
 
     /** An RFC 8441 extended CONNECT as a servlet container presents it. */

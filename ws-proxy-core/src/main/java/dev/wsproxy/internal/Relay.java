@@ -274,6 +274,10 @@ public final class Relay implements ProxyConnection {
         LOG.debug("[{}] {} closed {} {}", id, peer.name, code, reason.getReasonPhrase());
         boolean fromClient = peer == client;
         CloseReason mapped = fromClient ? CloseMapping.clientClosed(reason) : CloseMapping.upstreamClosed(reason);
+        if (!fromClient && CloseMapping.isUpstreamFrameOverflow(reason)) {
+            mapped = CloseMapping.of(CloseMapping.TOO_BIG, "upstream sent a frame larger than the "
+                    + Sizes.format(route.maxFrameSize()) + " limit");
+        }
         boolean lost = code == 1006 || code == 1015;
         end(new Ending(mapped, lost, fromClient, null), !fromClient, fromClient);
         markEnded(fromClient);

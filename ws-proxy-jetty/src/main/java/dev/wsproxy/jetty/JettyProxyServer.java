@@ -57,7 +57,11 @@ public final class JettyProxyServer implements AutoCloseable {
     private final ServerConnector httpConnector;
     private final ServerConnector httpsConnector;
 
-    private JettyProxyServer(Server server, ServerConnector httpConnector, ServerConnector httpsConnector) {
+    private final WebSocketProxy proxy;
+
+    private JettyProxyServer(WebSocketProxy proxy, Server server, ServerConnector httpConnector,
+                             ServerConnector httpsConnector) {
+        this.proxy = proxy;
         this.server = server;
         this.httpConnector = httpConnector;
         this.httpsConnector = httpsConnector;
@@ -111,10 +115,15 @@ public final class JettyProxyServer implements AutoCloseable {
         server.join();
     }
 
-    /** Stops the server. Does not close the proxy. */
+    /**
+     * Graceful stop: {@linkplain WebSocketProxy#drain() drains} the proxy (new handshakes get 503, every
+     * relayed connection gets 1001 and up to the proxy's drain timeout to close), then stops the server.
+     * The proxy's resources stay with its owner: close it afterwards.
+     */
     @Override
     public void close() {
         try {
+            proxy.drain();
             server.stop();
         } catch (Exception e) {
             throw new IllegalStateException("could not stop the proxy server: " + e.getMessage(), e);
@@ -223,7 +232,7 @@ public final class JettyProxyServer implements AutoCloseable {
                 // known only after binding when the configured port is 0; read per request by the redirect
                 httpConfig.setSecurePort(tls.getLocalPort());
             }
-            return new JettyProxyServer(server, plain, tls);
+            return new JettyProxyServer(proxy, server, plain, tls);
         }
 
         private ServerConnector tlsConnector(Server server, HttpConfiguration httpConfig) {

@@ -1,5 +1,6 @@
 package dev.wsproxy.jetty;
 
+import dev.wsproxy.ProxyRoute;
 import dev.wsproxy.WebSocketProxy;
 import dev.wsproxy.servlet.WebSocketProxyFilter;
 import jakarta.servlet.DispatcherType;
@@ -30,10 +31,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Container settings are derived from the proxy's, because Jetty's defaults would otherwise cut or chop
  * relayed connections: the session idle timeout is off ({@link #IDLE_TIMEOUT_MILLIS}; the proxy's keepalive
- * decides when a peer is dead), the message buffer sizes equal the largest frame the proxy relays
- * ({@link #MAX_MESSAGE_BUFFER}, the upstream client's frame limit), and the input buffer is
+ * decides when a peer is dead); the message buffer sizes are the largest
+ * {@link dev.wsproxy.ProxyRoute#maxFrameSize()} of the proxy's routes; the input buffer is
  * {@link #INPUT_BUFFER_SIZE} so each container read, which becomes one upstream frame, is not cut at 4 KiB.
- * These apply to the whole context, including the application's own WebSocket endpoints in it.
+ * Client frames of any size are streamed in input-buffer pieces (never buffered whole), so only the routes'
+ * message limit applies to them. These apply to the whole context, including the application's own WebSocket endpoints in it.
  */
 public final class JettyWebSocketProxy {
 
@@ -41,8 +43,6 @@ public final class JettyWebSocketProxy {
 
     /** Session idle timeout given to Jetty: 0, off. */
     public static final long IDLE_TIMEOUT_MILLIS = 0;
-    /** Text and binary message buffer size given to Jetty: 16 MiB, the proxy's largest relayed frame. */
-    public static final int MAX_MESSAGE_BUFFER = 16 * 1024 * 1024;
     /** Bytes Jetty reads per network read (Jetty's default: 4 KiB). */
     public static final int INPUT_BUFFER_SIZE = 64 * 1024;
 
@@ -58,7 +58,7 @@ public final class JettyWebSocketProxy {
         Objects.requireNonNull(context, "context");
         Objects.requireNonNull(proxy, "proxy");
         JakartaWebSocketServletContainerInitializer.configure(context,
-                (servletContext, container) -> applySettings(container));
+                (servletContext, container) -> applySettings(container, maxFrameSize(proxy)));
         FilterHolder holder = new FilterHolder(new WebSocketProxyFilter(proxy));
         holder.setName("ws-proxy");
         holder.setAsyncSupported(true);
@@ -66,15 +66,21 @@ public final class JettyWebSocketProxy {
         return holder;
     }
 
-    static void applySettings(ServerContainer container) {
+    /** The largest frame any of the proxy's routes accepts: what Jetty is told to accept from clients. */
+    public static int maxFrameSize(WebSocketProxy proxy) {
+        return proxy.routes().stream().mapToInt(ProxyRoute::maxFrameSize).max()
+                .orElse(ProxyRoute.DEFAULT_MAX_FRAME_SIZE);
+    }
+
+    static void applySettings(ServerContainer container, int maxFrameSize) {
         container.setDefaultMaxSessionIdleTimeout(IDLE_TIMEOUT_MILLIS);
-        container.setDefaultMaxTextMessageBufferSize(MAX_MESSAGE_BUFFER);
-        container.setDefaultMaxBinaryMessageBufferSize(MAX_MESSAGE_BUFFER);
+        container.setDefaultMaxTextMessageBufferSize(maxFrameSize);
+        container.setDefaultMaxBinaryMessageBufferSize(maxFrameSize);
         Configuration.ConfigurationCustomizer defaults = container instanceof JakartaWebSocketContainer
                 ? defaultCustomizer((JakartaWebSocketContainer) container) : null;
         if (defaults != null) {
             defaults.setInputBufferSize(INPUT_BUFFER_SIZE);
-            defaults.setMaxFrameSize(MAX_MESSAGE_BUFFER);
+            defaults.setMaxFrameSize(maxFrameSize);
         }
     }
 

@@ -49,6 +49,11 @@ class JettyProxyServerTest {
                 .start();
     }
 
+    /** A server's close drains its proxy, so servers started and stopped inside a test get their own. */
+    private WebSocketProxy newProxy() {
+        return WebSocketProxy.builder().route(ProxyRoute.prefix("/ws/").upstream(backend.uri("/")).build()).build();
+    }
+
     @AfterAll
     void stop() throws Exception {
         pkcs12Server.close();
@@ -75,7 +80,7 @@ class JettyProxyServerTest {
 
     @Test
     void wssFromPemFilesRelays() throws Exception {
-        try (JettyProxyServer pem = JettyProxyServer.builder(proxy)
+        try (WebSocketProxy own = newProxy(); JettyProxyServer pem = JettyProxyServer.builder(own)
                 .https(ANY_PORT, TlsCertificate.pem(certificate.certificatePem, certificate.privateKeyPem))
                 .start()) {
             assertEquals("wss", pem.uri().getScheme());
@@ -97,7 +102,7 @@ class JettyProxyServerTest {
 
     @Test
     void plainHttpIsRedirectedToHttpsWhenAsked() throws Exception {
-        try (JettyProxyServer redirecting = JettyProxyServer.builder(proxy)
+        try (WebSocketProxy own = newProxy(); JettyProxyServer redirecting = JettyProxyServer.builder(own)
                 .http(ANY_PORT)
                 .https(ANY_PORT, TlsCertificate.pkcs12(certificate.keyStore, SelfSignedCertificate.PASSWORD))
                 .redirectHttpToHttps(true)
@@ -116,8 +121,10 @@ class JettyProxyServerTest {
         JakartaWebSocketServerContainer container = JakartaWebSocketServerContainer.getContainer(
                 context.getServletContext());
         assertEquals(0, container.getDefaultMaxSessionIdleTimeout());
-        assertEquals(JettyWebSocketProxy.MAX_MESSAGE_BUFFER, container.getDefaultMaxTextMessageBufferSize());
-        assertEquals(JettyWebSocketProxy.MAX_MESSAGE_BUFFER, container.getDefaultMaxBinaryMessageBufferSize());
+        assertEquals(ProxyRoute.DEFAULT_MAX_FRAME_SIZE, container.getDefaultMaxTextMessageBufferSize());
+        assertEquals(ProxyRoute.DEFAULT_MAX_FRAME_SIZE, container.getDefaultMaxBinaryMessageBufferSize());
+        assertEquals(ProxyRoute.DEFAULT_MAX_FRAME_SIZE,
+                JettyWebSocketProxy.defaultCustomizer(container).getMaxFrameSize());
         assertEquals(JettyWebSocketProxy.INPUT_BUFFER_SIZE,
                 JettyWebSocketProxy.defaultCustomizer(container).getInputBufferSize());
     }

@@ -64,6 +64,20 @@ class LimitsTest {
     }
 
     @Test
+    void oversizeFrameFromUpstreamClosesClientWithTooBig() throws Exception {
+        try (ProxyFixture f = withRoute(r -> r.maxFrameSize(1024), p -> p);
+             TestClient client = TestClient.connect(f.uri("/ws/control"))) {
+            client.sendText("send-binary 1000 1");
+            assertEquals(1000, client.next().data.length);
+            client.sendText("send-binary 2000 1");
+            TestClient.Close close = client.awaitClose(Duration.ofSeconds(10));
+            assertEquals(1009, close.code, close::toString);
+            assertEquals("upstream sent a frame larger than the 1 KiB limit", close.reason);
+            await().atMost(Duration.ofSeconds(10)).until(() -> f.proxy.activeConnections() == 0);
+        }
+    }
+
+    @Test
     void connectionsOverTheProxyLimitGet503WithRetryAfterAndNoUpstreamConnection() throws Exception {
         try (ProxyFixture f = withRoute(r -> r, p -> p.maxConnections(2))) {
             List<TestClient> clients = new ArrayList<>();

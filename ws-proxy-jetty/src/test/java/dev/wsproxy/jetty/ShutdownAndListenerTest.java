@@ -83,6 +83,17 @@ class ShutdownAndListenerTest {
         }
     }
 
+    @Test
+    void stoppingTheJettyServerDrainsConnectionsWithGoingAway() throws Exception {
+        try (ProxyFixture f = ProxyFixture.start(); TestClient client = TestClient.connect(f.uri("/ws/echo"))) {
+            f.server.close();
+            TestClient.Close close = client.awaitClose(Duration.ofSeconds(10));
+            assertEquals(1001, close.code);
+            assertEquals("proxy shutting down", close.reason);
+            assertEquals(1001, f.backend.takeClose().getCloseCode().getCode());
+        }
+    }
+
     private static long proxyThreads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().startsWith("ws-proxy-timer") || t.getName().startsWith("ws-proxy-worker")

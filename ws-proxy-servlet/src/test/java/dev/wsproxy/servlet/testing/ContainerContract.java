@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -194,8 +193,6 @@ public abstract class ContainerContract {
     }
 
     @Test
-    @Disabled("core bug: HandshakeValidator.isUpgradeAttempt treats any Upgrade header as a WebSocket attempt, so"
-            + " the JDK HttpClient's default 'Upgrade: h2c' offer gets 400; enable once it checks for 'websocket'")
     void h2cUpgradeOfferOnProxiedPathReachesAppServlet() throws Exception {
         RawHttp.Response response = RawHttp.exchange(deployment.port(),
                 "GET /ws/echo HTTP/1.1", "Host: 127.0.0.1", "Connection: Upgrade, HTTP2-Settings",

@@ -30,17 +30,41 @@ import java.util.regex.Pattern;
  * route.api.upstream = wss://api.internal/$1
  * route.api.preserve-host = false
  * route.api.reject-non-upgrade = true
+ * route.api.ping-interval = 20s
+ * route.api.idle-timeout = 10m
+ * route.api.max-frame-size = 1MiB
+ * route.api.max-message-size = 8MiB
+ * route.api.max-connections = 500
+ * route.api.trusted-proxies = 10.0.0.0/8, ::1
+ * route.api.forwarded-header = true
+ * route.api.allowed-origins = https://app.example.com
+ * route.api.set-header.X-Tenant = blue
+ * route.api.add-header.X-Trace = proxy
+ * route.api.remove-headers = Cookie, X-Debug
+ *
+ * # proxy-wide
+ * max-connections = 10000
+ * max-connections-per-client = 50
+ * drain-timeout = 10s
  * </pre>
  *
  * <p>Each route names exactly one of {@code prefix}, {@code exact} or {@code regex}, and an
- * {@code upstream}; the rest are optional with {@link ProxyRoute}'s defaults. Durations are ISO-8601
- * ({@code PT5S}) or a number with {@code ms}, {@code s}, {@code m} or {@code h}. Unknown keys are errors, so
- * a typo does not silently fall back to a default. Values are trimmed. Stateless; thread-safe.
+ * {@code upstream}; the rest are optional with {@link ProxyRoute}'s and {@link WebSocketProxy}'s defaults.
+ * Durations are ISO-8601 ({@code PT5S}) or a number with {@code ms}, {@code s}, {@code m} or {@code h}; sizes
+ * are bytes or a number with {@code KiB} or {@code MiB}; lists are comma-separated. Unknown keys are errors,
+ * so a typo does not silently fall back to a default. Values are trimmed. Stateless; thread-safe.
  */
 public final class ProxyProperties {
 
     private static final Set<String> ROUTE_KEYS = Set.of("prefix", "exact", "regex", "upstream",
-            "connect-timeout", "preserve-host", "reject-non-upgrade");
+            "connect-timeout", "preserve-host", "reject-non-upgrade", "ping-interval", "idle-timeout",
+            "max-frame-size", "max-message-size", "max-connections", "trusted-proxies", "forwarded-header",
+            "allowed-origins", "remove-headers");
+    /** Route keys followed by a header name: {@code route.<name>.set-header.<Header>}. */
+    private static final Pattern HEADER_KEY = Pattern.compile("(set-header|add-header)\\.[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    private static final Set<String> PROXY_KEYS = Set.of("routes", "max-connections", "max-connections-per-client",
+            "drain-timeout");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB)?");
     private static final Pattern ROUTE_KEY = Pattern.compile("route\\.([^.]+)\\.(.+)");
     private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
 
@@ -67,6 +91,18 @@ public final class ProxyProperties {
         for (String name : names) {
             builder.route(route(properties, name, where));
         }
+        String maxConnections = trimmed(properties, "max-connections");
+        if (maxConnections != null) {
+            builder.maxConnections((int) size(maxConnections, "max-connections", where));
+        }
+        String perClient = trimmed(properties, "max-connections-per-client");
+        if (perClient != null) {
+            builder.maxConnectionsPerClient((int) size(perClient, "max-connections-per-client", where));
+        }
+        String drain = trimmed(properties, "drain-timeout");
+        if (drain != null) {
+            builder.drainTimeout(duration(drain, "drain-timeout", where));
+        }
         return builder;
     }
 
@@ -88,13 +124,15 @@ public final class ProxyProperties {
 
     private static void checkKeys(Properties properties, List<String> names, String where) {
         for (String key : properties.stringPropertyNames()) {
-            if (key.equals("routes")) {
+            if (PROXY_KEYS.contains(key)) {
                 continue;
             }
             Matcher m = ROUTE_KEY.matcher(key);
-            if (!m.matches() || !ROUTE_KEYS.contains(m.group(2))) {
-                throw new IllegalArgumentException(where + ": unknown key '" + key + "' (known: routes, route.<name>."
-                        + String.join(", route.<name>.", new java.util.TreeSet<>(ROUTE_KEYS)) + ")");
+            if (!m.matches() || !(ROUTE_KEYS.contains(m.group(2)) || HEADER_KEY.matcher(m.group(2)).matches())) {
+                throw new IllegalArgumentException(where + ": unknown key '" + key + "' (known: "
+                        + String.join(", ", new java.util.TreeSet<>(PROXY_KEYS)) + ", route.<name>."
+                        + String.join(", route.<name>.", new java.util.TreeSet<>(ROUTE_KEYS))
+                        + ", route.<name>.set-header.<Header>, route.<name>.add-header.<Header>)");
             }
             if (!names.contains(m.group(1))) {
                 throw new IllegalArgumentException(where + ": '" + key + "' belongs to route '" + m.group(1)
@@ -133,11 +171,79 @@ public final class ProxyProperties {
         if (rejectNonUpgrade != null) {
             route.rejectNonUpgrade(bool(rejectNonUpgrade, "route." + name + ".reject-non-upgrade", where));
         }
+        String key = "route." + name + ".";
+        String ping = value(properties, name, "ping-interval");
+        if (ping != null) {
+            route.pingInterval(duration(ping, key + "ping-interval", where));
+        }
+        String idle = value(properties, name, "idle-timeout");
+        if (idle != null) {
+            route.idleTimeout(duration(idle, key + "idle-timeout", where));
+        }
+        String maxFrame = value(properties, name, "max-frame-size");
+        if (maxFrame != null) {
+            route.maxFrameSize((int) Math.min(Integer.MAX_VALUE, size(maxFrame, key + "max-frame-size", where)));
+        }
+        String maxMessage = value(properties, name, "max-message-size");
+        if (maxMessage != null) {
+            route.maxMessageSize(size(maxMessage, key + "max-message-size", where));
+        }
+        String maxConnections = value(properties, name, "max-connections");
+        if (maxConnections != null) {
+            route.maxConnections((int) size(maxConnections, key + "max-connections", where));
+        }
+        String trusted = value(properties, name, "trusted-proxies");
+        if (trusted != null) {
+            route.trustedProxies(list(trusted));
+        }
+        String forwarded = value(properties, name, "forwarded-header");
+        if (forwarded != null) {
+            route.forwardedHeader(bool(forwarded, key + "forwarded-header", where));
+        }
+        String origins = value(properties, name, "allowed-origins");
+        if (origins != null) {
+            route.allowedOrigins(list(origins));
+        }
+        for (String property : new java.util.TreeSet<>(properties.stringPropertyNames())) {
+            if (property.startsWith(key + "set-header.")) {
+                route.setHeader(property.substring((key + "set-header.").length()), properties.getProperty(property).trim());
+            } else if (property.startsWith(key + "add-header.")) {
+                route.addHeader(property.substring((key + "add-header.").length()), properties.getProperty(property).trim());
+            }
+        }
+        String removed = value(properties, name, "remove-headers");
+        if (removed != null) {
+            for (String header : list(removed)) {
+                route.removeHeader(header);
+            }
+        }
         try {
             return route.build();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": route '" + name + "': " + e.getMessage(), e);
         }
+    }
+
+    private static String trimmed(Properties properties, String key) {
+        String value = properties.getProperty(key);
+        return value == null ? null : value.trim();
+    }
+
+    private static String[] list(String text) {
+        return java.util.Arrays.stream(text.split(",")).map(String::trim).filter(v -> !v.isEmpty())
+                .toArray(String[]::new);
+    }
+
+    /** Parses {@code 1048576}, {@code 64KiB}, {@code 16MiB}. */
+    static long size(String text, String key, String where) {
+        Matcher m = SIZE.matcher(text);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(where + ": " + key + " must be a number, optionally with KiB or MiB,"
+                    + " but was '" + text + "' (use e.g. 16MiB)");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "B" : m.group(2);
+        return unit.equals("MiB") ? n << 20 : unit.equals("KiB") ? n << 10 : n;
     }
 
     private static String value(Properties properties, String route, String key) {

@@ -52,6 +52,52 @@ class ProxyPropertiesTest {
     }
 
     @Test
+    void everyRouteAndProxySettingHasAKey() throws Exception {
+        try (WebSocketProxy proxy = ProxyProperties.toProxy(props(String.join("\n",
+                "routes = api",
+                "max-connections = 100",
+                "max-connections-per-client = 5",
+                "drain-timeout = 3s",
+                "route.api.prefix = /ws/",
+                "route.api.upstream = ws://api:8080/",
+                "route.api.ping-interval = 20s",
+                "route.api.idle-timeout = 10m",
+                "route.api.max-frame-size = 1MiB",
+                "route.api.max-message-size = 64KiB",
+                "route.api.max-connections = 7",
+                "route.api.trusted-proxies = 10.0.0.0/8, ::1",
+                "route.api.forwarded-header = true",
+                "route.api.allowed-origins = https://app.example.com",
+                "route.api.set-header.X-Tenant = blue",
+                "route.api.add-header.X-Trace = proxy",
+                "route.api.remove-headers = Cookie, X-Debug")), "test.properties")) {
+            ProxyRoute route = proxy.routes().get(0);
+            assertEquals(Duration.ofSeconds(20), route.pingInterval());
+            assertEquals(Duration.ofMinutes(10), route.idleTimeout());
+            assertEquals(1 << 20, route.maxFrameSize());
+            assertEquals(64 << 10, route.maxMessageSize());
+            assertEquals(7, route.maxConnections());
+            assertEquals(List.of("10.0.0.0/8", "::1"), route.trustedProxies());
+            assertTrue(route.forwardedHeader());
+            assertEquals(List.of("https://app.example.com"), route.allowedOrigins());
+        }
+    }
+
+    @Test
+    void badSizeShowsValueAndFix() throws Exception {
+        String message = error("routes = a\nroute.a.prefix = /\nroute.a.upstream = ws://b/\nroute.a.max-frame-size = 16MB");
+        assertTrue(message.contains("route.a.max-frame-size must be a number, optionally with KiB or MiB, but was"
+                + " '16MB' (use e.g. 16MiB)"), message);
+    }
+
+    @Test
+    void headerEditWithBadNameIsRejectedByTheRoute() throws Exception {
+        String message = error("routes = a\nroute.a.prefix = /\nroute.a.upstream = ws://b/\n"
+                + "route.a.set-header.Upgrade = h2c");
+        assertTrue(message.startsWith("test.properties: route 'a': "), message);
+    }
+
+    @Test
     void durationsAcceptShortFormsAndIso() {
         assertEquals(Duration.ofMillis(500), ProxyProperties.duration("500ms", "k", "w"));
         assertEquals(Duration.ofSeconds(5), ProxyProperties.duration("5s", "k", "w"));

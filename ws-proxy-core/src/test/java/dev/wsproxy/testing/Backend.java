@@ -56,6 +56,11 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *           {@link Payloads#binary} / {@link Payloads#text} of that size (UTF-8 bytes for text) as one
  *           message in frames of at most {@link #FRAGMENT_BYTES} (text: {@code FRAGMENT_BYTES / 4} chars);</li>
  *     </ul></li>
+ *   <li>{@code .../control} also takes {@code "push <messages> <messageBytes> <seed>"}: that many binary
+ *       messages of {@link Payloads#binary}({@code messageBytes}, {@code seed + i}), generated one at a time;</li>
+ *   <li>{@code .../sink}: a slow reader: consumes binary data at {@link #SINK_BYTES_PER_SECOND} (its handler
+ *       blocks, so it reads no faster), hashing it; the text {@code "digest"} is answered with
+ *       {@code "<bytes> <sha-256 hex>"} of everything consumed;</li>
  *   <li>{@code .../status-<code>}: refuses the handshake with that HTTP status (e.g. {@code status-403});</li>
  *   <li>anything else: echoes every message part as it arrives (fragmentation is streamed, not
  *       reassembled).</li>
@@ -68,6 +73,9 @@ public final class Backend implements AutoCloseable {
 
     public static final String GREETING = "hello from upstream";
     public static final List<String> SUBPROTOCOLS = List.of("chat.v2", "chat.v1");
+    /** How fast a {@code .../sink} connection reads. */
+    public static final long SINK_BYTES_PER_SECOND = 64L << 20;
+
     /** Generated payloads ({@code send-binary}, {@code send-text}) go out in frames of at most this size. */
     public static final int FRAGMENT_BYTES = 1024 * 1024;
 
@@ -236,6 +244,7 @@ public final class Backend implements AutoCloseable {
     /** Echo / greet / control endpoint; public for Jetty's reflective checks. */
     public final class BackendEndpoint extends Endpoint {
         private final String mode;
+        private final Sink sink = new Sink();
 
         BackendEndpoint(String mode) {
             this.mode = mode;
@@ -249,12 +258,20 @@ public final class Backend implements AutoCloseable {
                     if (mode.equals("control") && last && command(session, part)) {
                         return;
                     }
+                    if (mode.equals("sink") && part.equals("digest")) {
+                        session.getBasicRemote().sendText(sink.report());
+                        return;
+                    }
                     session.getBasicRemote().sendText(part, last);
                 } catch (IOException e) {
                     throw new IllegalStateException(e);
                 }
             });
             session.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) (part, last) -> {
+                if (mode.equals("sink")) {
+                    sink.consume(part);
+                    return;
+                }
                 try {
                     session.getBasicRemote().sendBinary(part, last);
                 } catch (IOException e) {
@@ -287,6 +304,16 @@ public final class Backend implements AutoCloseable {
                         sent = to;
                     } while (sent < data.length);
                     return true;
+                case "push":
+                    // push <messages> <messageBytes> <seed>: a long stream without holding it in memory
+                    String[] args = words[1].concat(" ").concat(words[2]).split(" ");
+                    int messages = Integer.parseInt(args[0]);
+                    int messageBytes = Integer.parseInt(args[1]);
+                    long seed = Long.parseLong(args[2]);
+                    for (int i = 0; i < messages; i++) {
+                        session.getBasicRemote().sendBinary(ByteBuffer.wrap(Payloads.binary(messageBytes, seed + i)));
+                    }
+                    return true;
                 case "send-text":
                     String payload = Payloads.text(Integer.parseInt(words[1]), Long.parseLong(words[2]));
                     int from = 0;
@@ -308,6 +335,38 @@ public final class Backend implements AutoCloseable {
         public void onClose(Session session, CloseReason closeReason) {
             open.remove(session);
             closes.add(closeReason);
+        }
+    }
+
+    /** A rate-limited reader that hashes what it reads; used by one handler thread at a time. */
+    private static final class Sink {
+        private final java.security.MessageDigest digest;
+        private long bytes;
+        private long startNanos;
+
+        Sink() {
+            try {
+                digest = java.security.MessageDigest.getInstance("SHA-256");
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        void consume(ByteBuffer part) {
+            if (startNanos == 0) {
+                startNanos = System.nanoTime();
+            }
+            bytes += part.remaining();
+            digest.update(part);
+            long due = startNanos + bytes * 1_000_000_000L / SINK_BYTES_PER_SECOND;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            }
+        }
+
+        String report() {
+            return bytes + " " + java.util.HexFormat.of().formatHex(digest.digest());
         }
     }
 

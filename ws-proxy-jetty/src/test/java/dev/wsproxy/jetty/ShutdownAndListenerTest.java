@@ -9,6 +9,7 @@ import dev.wsproxy.ProxyConnection;
 import dev.wsproxy.ProxyListener;
 import dev.wsproxy.ProxyRoute;
 import dev.wsproxy.WebSocketProxy;
+import dev.wsproxy.testing.MisbehavingPeer;
 import dev.wsproxy.testing.RawHttp;
 import dev.wsproxy.testing.TestClient;
 import java.time.Duration;
@@ -79,6 +80,23 @@ class ShutdownAndListenerTest {
                     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==");
             assertEquals(503, late.status);
             assertTrue(late.body.contains("shutting down"), late.body);
+            await().atMost(Duration.ofSeconds(20)).until(() -> proxyThreads() == 0);
+        }
+    }
+
+    @Test
+    void drainForcesConnectionsWhosePeersNeverAnswerTheClose() throws Exception {
+        try (ProxyFixture f = ProxyFixture.start(backend -> WebSocketProxy.builder()
+                .route(ProxyRoute.prefix("/ws/").upstream(backend.uri("/")).build())
+                .drainTimeout(Duration.ofMillis(500)).build());
+             java.net.Socket silent = MisbehavingPeer.clientThatNeverReads(f.server.port(), "/ws/echo")) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> f.proxy.activeConnections() == 1);
+            long start = System.nanoTime();
+            f.proxy.close();
+            long tookMillis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(0, f.proxy.activeConnections());
+            assertTrue(tookMillis < 5_000, "close took " + tookMillis + " ms with a 500 ms drain timeout");
+            assertEquals(1001, f.backend.takeClose().getCloseCode().getCode());
             await().atMost(Duration.ofSeconds(20)).until(() -> proxyThreads() == 0);
         }
     }

@@ -130,6 +130,21 @@ class JettyProxyServerTest {
     }
 
     @Test
+    void wssUpstreamWithAnUntrustedCertificateIsRefusedWith502() throws Exception {
+        // the TLS server's certificate is self-signed, so the JVM's trust store does not vouch for it
+        try (WebSocketProxy front = WebSocketProxy.builder()
+                     .route(ProxyRoute.prefix("/tls/").upstream("wss://127.0.0.1:" + pkcs12Server.httpsPort() + "/ws/")
+                             .build()).build();
+             JettyProxyServer frontServer = JettyProxyServer.start(front, ANY_PORT)) {
+            RawHttp.Response response = RawHttp.exchange(frontServer.port(), "GET /tls/echo HTTP/1.1",
+                    "Host: 127.0.0.1", "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Version: 13",
+                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==");
+            assertEquals(502, response.status, response::toString);
+            assertTrue(response.body.contains("TLS handshake with upstream wss://127.0.0.1:"), response.body);
+        }
+    }
+
+    @Test
     void missingKeystoreFailsStartNamingTheFile() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JettyProxyServer.builder(proxy)
                 .https(ANY_PORT, TlsCertificate.pkcs12(dir.resolve("nope.p12"), "x")).start());

@@ -54,12 +54,12 @@ class KeepaliveTest {
     @Test
     void answeredPingsKeepAnIdleConnectionOpen() throws Exception {
         try (ProxyFixture f = ProxyFixture.start(backend -> WebSocketProxy.builder()
-                .route(ProxyRoute.prefix("/ws/").upstream(backend.uri("/")).pingInterval(Duration.ofMillis(100))
+                .route(ProxyRoute.prefix("/ws/").upstream(backend.uri("/")).pingInterval(Duration.ofMillis(250))
                         .build())
                 .build());
              TestClient client = TestClient.connect(f.uri("/ws/echo"))) {
-            // 20 ping intervals with no data: every ping must have been answered by both peers
-            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> !client.isClosed());
+            // 12 ping intervals with no data: every ping must have been answered by both peers
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> !client.isClosed());
             client.sendText("still here");
             assertEquals("still here", client.next().asText());
         }

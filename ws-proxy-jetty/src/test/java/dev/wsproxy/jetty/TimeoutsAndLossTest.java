@@ -21,7 +21,7 @@ class TimeoutsAndLossTest {
     void idleTimeoutClosesBothSidesWithGoingAwayAndPingsDoNotCountAsData() throws Exception {
         try (ProxyFixture f = ProxyFixture.start(backend -> WebSocketProxy.builder()
                 .route(ProxyRoute.prefix("/ws/").upstream(backend.uri("/"))
-                        .idleTimeout(Duration.ofSeconds(1)).pingInterval(Duration.ofMillis(100)).build())
+                        .idleTimeout(Duration.ofSeconds(1)).pingInterval(Duration.ofMillis(250)).build())
                 .build());
              TestClient client = TestClient.connect(f.uri("/ws/echo"))) {
             client.sendText("data resets the clock");

@@ -190,6 +190,7 @@ public final class Benchmark {
             try {
                 if (PROXY.equals(name)) {
                     during[0] = proxy.stats();
+                    histogram(proxy.pid());
                 } else if (NGINX.equals(name)) {
                     nginxRss[1] = nginx.rssBytes();
                 }
@@ -215,6 +216,21 @@ public final class Benchmark {
         }
         System.out.printf(Locale.ROOT, "%s %d/%d open, %.0f handshakes/s%s%s%n", tag, r.opened, count,
                 r.handshakesPerSecond, memory, r.failed > 0 ? ", first failure: " + r.firstFailure : "");
+    }
+
+    /** With {@code -Dbench.histogram=FILE}: the proxy's class histogram while the idle connections are open. */
+    private static void histogram(long pid) {
+        String file = System.getProperty("bench.histogram");
+        if (file == null) {
+            return;
+        }
+        try {
+            Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+            new ProcessBuilder(jcmd.toString(), String.valueOf(pid), "GC.class_histogram")
+                    .redirectOutput(Path.of(file).toFile()).start().waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            System.out.println("note: no class histogram: " + e);
+        }
     }
 
     private void record(String metric, String target, double value) {

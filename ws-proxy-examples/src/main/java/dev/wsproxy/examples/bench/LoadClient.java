@@ -284,6 +284,30 @@ final class LoadClient implements AutoCloseable {
         }
     }
 
+    private static final java.lang.reflect.Field MASK_RANDOM = maskRandomField();
+
+    /** The load generator masks every frame too: same per-thread key source as the proxy (see MaskKeys). */
+    static void fastMaskKeys(CoreSession session) {
+        if (MASK_RANDOM != null && session instanceof org.eclipse.jetty.websocket.core.WebSocketCoreSession) {
+            try {
+                MASK_RANDOM.set(((org.eclipse.jetty.websocket.core.WebSocketCoreSession) session).getConnection(),
+                        dev.wsproxy.internal.MaskKeys.asRandom());
+            } catch (IllegalAccessException e) {
+                // keep Jetty's generator
+            }
+        }
+    }
+
+    private static java.lang.reflect.Field maskRandomField() {
+        try {
+            java.lang.reflect.Field f = org.eclipse.jetty.websocket.core.WebSocketConnection.class.getDeclaredField("random");
+            f.setAccessible(true);
+            return f;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
     private static byte[] text(int size) {
         byte[] b = new byte[size];
         Arrays.fill(b, (byte) 'x');
@@ -314,6 +338,7 @@ final class LoadClient implements AutoCloseable {
         @Override
         public void onOpen(CoreSession coreSession, Callback callback) {
             session = coreSession;
+            fastMaskKeys(coreSession);
             callback.succeeded();
             onOpened();
             coreSession.demand();

@@ -99,7 +99,11 @@ final class ServerProcess implements AutoCloseable {
         try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
                 StandardCharsets.UTF_8))) {
             for (String line; (line = out.readLine()) != null; ) {
-                lines.add(line);
+                if (line.startsWith("PORT ") || line.startsWith("STATS ")) {
+                    lines.add(line);
+                } else {
+                    System.out.println("  (" + name + ") " + line); // e.g. JFR's startup line
+                }
             }
         } catch (IOException e) {
             // the process ended

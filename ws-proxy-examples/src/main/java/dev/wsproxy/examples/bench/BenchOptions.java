@@ -22,8 +22,8 @@ final class BenchOptions {
             "  --message-size=N            bytes per latency/throughput message (default 64)",
             "  --bulk-conns=N              (default 4)    --bulk-size=N bytes per bulk message (default 1048576)",
             "  --warmup=SECONDS            per throughput/bulk run (default 2; quick 1)",
-            "  --measure=SECONDS           per throughput/bulk run (default 8; quick 3)",
-            "  --scale-conns=N             idle connections (default 10000; quick 2000), capped by the open-files limit",
+            "  --measure=SECONDS           per throughput/bulk run (default 8; quick 2)",
+            "  --scale-conns=N             idle connections (default 10000; quick 1000), capped by the open-files limit",
             "  --scale-concurrency=N       handshakes in flight while opening them (default 100)",
             "  --nginx=PATH                nginx binary (default: nginx on the PATH, else /usr/sbin/nginx)",
             "  --proxy-jvm-opts='...'      JVM options of the ws-proxy process (default -Xms256m -Xmx1g),",
@@ -58,8 +58,8 @@ final class BenchOptions {
                 case "--quick":
                     o.latencyCount = 5_000;
                     o.warmup = Duration.ofSeconds(1);
-                    o.measure = Duration.ofSeconds(3);
-                    o.scaleConns = 2_000;
+                    o.measure = Duration.ofSeconds(2);
+                    o.scaleConns = 1_000;
                     break;
                 case "--reps": o.reps = positive(name, value); break;
                 case "--targets": o.targets = list(value); break;

@@ -41,6 +41,7 @@ public final class Benchmark {
     private final Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
     private ServerProcess proxy;
+    private int backendPort;
     private Nginx nginx;
 
     Benchmark(BenchOptions options) {
@@ -70,6 +71,7 @@ public final class Benchmark {
         System.out.println("# ws-proxy benchmark " + started + " — open files limit: soft " + nofile[0] + ", hard "
                 + nofile[1] + " (each server process gets the hard limit)");
         try (ServerProcess backend = ServerProcess.start("backend", options.backendJvmOptions, "backend")) {
+            backendPort = backend.port();
             targets.put(DIRECT, URI.create("ws://127.0.0.1:" + backend.port() + "/echo"));
             if (options.targets.contains(PROXY)) {
                 proxy = ServerProcess.start("proxy", options.proxyJvmOptions, "proxy", String.valueOf(backend.port()));
@@ -182,6 +184,13 @@ public final class Benchmark {
         ServerProcess.Stats[] during = {null};
         long[] nginxRss = {-1, -1};
         if (PROXY.equals(name)) {
+            // A JVM keeps the memory it once used: a fresh proxy per repetition, or later repetitions' RSS would
+            // include the previous one's peak. Its handshake path is warmed before the baseline is taken.
+            proxy.close();
+            proxy = ServerProcess.start("proxy", options.proxyJvmOptions, "proxy", String.valueOf(backendPort));
+            uri = URI.create("ws://127.0.0.1:" + proxy.port() + "/echo");
+            targets.put(PROXY, uri);
+            client.scale(uri, 200, options.scaleConcurrency, Duration.ofMinutes(1), () -> { });
             before[0] = proxy.stats();
         } else if (NGINX.equals(name)) {
             nginxRss[0] = nginx.rssBytes();

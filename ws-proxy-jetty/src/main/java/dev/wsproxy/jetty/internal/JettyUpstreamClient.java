@@ -1,5 +1,6 @@
 package dev.wsproxy.jetty.internal;
 
+import dev.wsproxy.internal.Durations;
 import dev.wsproxy.internal.MaskKeys;
 import dev.wsproxy.internal.UpstreamClient;
 import dev.wsproxy.internal.UpstreamFailure;
@@ -129,7 +130,7 @@ public final class JettyUpstreamClient implements UpstreamClient {
         } catch (TimeoutException e) {
             attempt.cancel(true);
             throw new UpstreamFailure(504, "upstream " + origin(target) + " did not complete the WebSocket"
-                    + " handshake within " + deadline, e);
+                    + " handshake within " + Durations.format(deadline), e);
         } catch (InterruptedException e) {
             attempt.cancel(true);
             Thread.currentThread().interrupt();

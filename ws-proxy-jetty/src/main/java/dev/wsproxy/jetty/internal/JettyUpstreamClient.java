@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.SynchronousQueue;
@@ -117,12 +118,17 @@ public final class JettyUpstreamClient implements UpstreamClient {
                 .configurator(capture)
                 .build();
         URI uri = URI.create(target);
+        OpenSignal opened = new OpenSignal(endpoint);
         Future<Session> attempt;
         try {
-            attempt = connectors.submit(() -> container.connectToServer(endpoint, config, uri));
+            attempt = connectors.submit(() -> container.connectToServer(opened, config, uri));
         } catch (RuntimeException e) {
             throw new UpstreamFailure(502, "upstream connector is shut down", e);
         }
+        // Jetty may deliver the upstream's first message on the thread that would complete connectToServer,
+        // before completing it; the relay's handler waits there for the client's upgrade, which waits for us.
+        // So the session counts as connected as soon as it is open, whichever of the two signals comes first.
+        attempt = CompletableFuture.anyOf(opened.session, toCompletable(attempt)).thenApply(Session.class::cast);
         try {
             Session session = attempt.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
             useMaskKeys(session);
@@ -226,6 +232,46 @@ public final class JettyUpstreamClient implements UpstreamClient {
             http.stop();
         } catch (Exception e) {
             // stopping: nothing to do about it
+        }
+    }
+
+    private CompletableFuture<Session> toCompletable(Future<Session> attempt) {
+        CompletableFuture<Session> result = new CompletableFuture<>();
+        connectors.execute(() -> {
+            try {
+                result.complete(attempt.get());
+            } catch (ExecutionException e) {
+                result.completeExceptionally(e.getCause());
+            } catch (InterruptedException | java.util.concurrent.CancellationException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    /** Forwards every event to the relay's endpoint and signals when the session is open. */
+    public static final class OpenSignal extends Endpoint {
+        private final Endpoint endpoint;
+        final CompletableFuture<Session> session = new CompletableFuture<>();
+
+        OpenSignal(Endpoint endpoint) {
+            this.endpoint = endpoint;
+        }
+
+        @Override
+        public void onOpen(Session openSession, jakarta.websocket.EndpointConfig config) {
+            endpoint.onOpen(openSession, config);
+            session.complete(openSession);
+        }
+
+        @Override
+        public void onClose(Session closedSession, jakarta.websocket.CloseReason closeReason) {
+            endpoint.onClose(closedSession, closeReason);
+        }
+
+        @Override
+        public void onError(Session failedSession, Throwable error) {
+            endpoint.onError(failedSession, error);
         }
     }
 

@@ -142,7 +142,7 @@ public final class JettyUpstreamClient implements UpstreamClient {
             Thread.currentThread().interrupt();
             throw new UpstreamFailure(502, "interrupted while connecting to upstream", e);
         } catch (ExecutionException e) {
-            throw classify(target, e.getCause());
+            throw classify(target, e.getCause(), capture.responseHeaders);
         }
     }
 
@@ -179,14 +179,33 @@ public final class JettyUpstreamClient implements UpstreamClient {
         }
     }
 
-    static UpstreamFailure classify(String target, Throwable error) {
+    /** Same statuses and wording as {@code TyrusUpstreamClient.classify}, from Jetty's exceptions. */
+    static UpstreamFailure classify(String target, Throwable error, Map<String, List<String>> responseHeaders) {
         String upstream = origin(target);
         for (Throwable t = error; t != null; t = t.getCause()) {
+            // Jetty's parser turns a non-HTTP answer into a synthetic "400: No Status" (no status line was read).
+            if (t.getMessage() != null && t.getMessage().contains("400: No Status")) {
+                return new UpstreamFailure(502, "upstream " + upstream + " did not answer the WebSocket handshake"
+                        + " with a valid HTTP response (is that port a WebSocket server?)", error);
+            }
+        }
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof UpgradeException && ((UpgradeException) t).getResponseStatusCode() == 101) {
+                List<String> chosen = responseHeaders.getOrDefault("Sec-WebSocket-Protocol", List.of());
+                String detail = chosen.isEmpty() ? String.valueOf(t.getMessage())
+                        : "it chose subprotocol '" + String.join(", ", chosen) + "' which the client did not offer";
+                return new UpstreamFailure(502, "upstream " + upstream + " sent an invalid WebSocket handshake"
+                        + " response: " + detail, error);
+            }
             if (t instanceof UpgradeException && ((UpgradeException) t).getResponseStatusCode() > 0) {
                 int status = ((UpgradeException) t).getResponseStatusCode();
                 int toClient = status >= 400 && status < 500 ? status : 502;
+                String hint = status == 404 ? " (check the path in the route's upstream)"
+                        : status == 401 || status == 403 ? " (the upstream refused it: check the credentials, cookies"
+                            + " or Origin it expects)"
+                        : toClient == 502 ? " instead of 101 (see the upstream's log)" : " (passed on as is)";
                 return new UpstreamFailure(toClient, "upstream " + upstream + " answered the WebSocket handshake"
-                        + " with HTTP " + status, error);
+                        + " with HTTP " + status + hint, error);
             }
             if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
                 return new UpstreamFailure(502, "upstream host of " + upstream + " could not be resolved", error);

@@ -30,6 +30,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.ee10.websocket.jakarta.client.JakartaWebSocketClientContainer;
 import org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketContainer;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -74,6 +75,9 @@ public final class JettyUpstreamClient implements UpstreamClient {
         http.setMaxConnectionsPerDestination(Integer.MAX_VALUE / 2);
         http.setMaxRequestsQueuedPerDestination(Integer.MAX_VALUE / 2);
         http.setFollowRedirects(false);
+        // HttpClient keeps the Set-Cookies it sees and sends them on later requests: one client's cookies would
+        // reach the upstream on another client's connection. The proxy forwards each client's own Cookie only.
+        http.setHttpCookieStore(new HttpCookieStore.Empty());
         // The container creates its core client lazily on the first connect, unsynchronised, so concurrent first
         // handshakes can find it unstarted; hand it one that is already started instead.
         WebSocketComponents components = new WebSocketComponents();

@@ -14,7 +14,9 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -382,7 +384,13 @@ public final class Relay implements ProxyConnection {
 
     /** Waits for the client's upgrade (normally already done); {@code null} if it failed or never came. */
     private Session awaitClient() {
-        Session session = clientReady.getNow(null);
+        Session session;
+        try {
+            session = clientReady.getNow(null);
+        } catch (CompletionException | CancellationException e) {
+            // the upgrade failed or the proxy shut down before it: nothing to send to
+            return null;
+        }
         if (session != null) {
             return session;
         }

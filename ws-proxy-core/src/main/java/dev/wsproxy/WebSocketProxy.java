@@ -7,7 +7,8 @@ import dev.wsproxy.internal.HeaderTokens;
 import dev.wsproxy.internal.PathRules;
 import dev.wsproxy.internal.Relay;
 import dev.wsproxy.internal.RelayTimers;
-import dev.wsproxy.internal.UpstreamConnector;
+import dev.wsproxy.internal.UpstreamClient;
+import dev.wsproxy.internal.UpstreamClients;
 import dev.wsproxy.internal.UpstreamFailure;
 import dev.wsproxy.internal.UpstreamHeaders;
 import jakarta.websocket.Session;
@@ -56,7 +57,7 @@ public final class WebSocketProxy implements AutoCloseable {
     private final List<ProxyRoute> exact;
     private final List<ProxyRoute> prefixes;
     private final List<ProxyRoute> regexes;
-    private final UpstreamConnector connector;
+    private final UpstreamClient connector;
     private final RelayTimers timers = new RelayTimers();
     private final ProxyListener listener;
     private final ConnectionLimits limits;
@@ -74,7 +75,8 @@ public final class WebSocketProxy implements AutoCloseable {
         this.regexes = routes.stream().filter(r -> r.match() == ProxyRoute.Match.REGEX).toList();
         Duration longest = routes.stream().map(ProxyRoute::connectTimeout).max(Comparator.naturalOrder())
                 .orElse(ProxyRoute.DEFAULT_CONNECT_TIMEOUT);
-        this.connector = new UpstreamConnector(longest);
+        this.connector = UpstreamClients.create(longest, routes.stream().mapToInt(ProxyRoute::maxFrameSize).max()
+                .orElse(ProxyRoute.DEFAULT_MAX_FRAME_SIZE));
         this.listener = b.listener;
         this.limits = new ConnectionLimits(b.maxConnections, b.maxConnectionsPerClient);
         this.drainTimeout = b.drainTimeout;
@@ -183,7 +185,7 @@ public final class WebSocketProxy implements AutoCloseable {
                 listener, ended -> released(ended, slotRoute, request.remoteAddress()));
         active.add(relay);
         List<String> offered = UpstreamHeaders.offeredSubprotocols(request);
-        UpstreamConnector.Connected connected;
+        UpstreamClient.Connected connected;
         try {
             connected = connector.connect(target, UpstreamHeaders.forUpstream(request, route.preserveHost(),
                     route.strippedPrefix(), route.headerPolicy()),

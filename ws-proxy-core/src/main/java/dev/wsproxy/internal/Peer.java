@@ -5,6 +5,7 @@ import jakarta.websocket.Session;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * One side of a relay (the client or the upstream): its session, the single place every write to it
@@ -15,13 +16,31 @@ import java.util.concurrent.locks.ReentrantLock;
  * frames do not take the lock: containers queue control frames between data frames themselves, and a
  * close must get through even while a send is blocked on a peer that stopped reading. Counters have a
  * single writer each and are volatile for readers.
+ *
+ * <p>Pipelined whole text messages (only where enabled, see {@link #Peer(String, Consumer)}): a text message that
+ * arrives whole is sent with the async remote and the reading thread moves on without waiting for the write,
+ * up to {@link #MAX_PIPELINED_FRAMES} frames and {@link #MAX_PIPELINED_BYTES} bytes outstanding; past that it
+ * blocks as before, so backpressure and the memory bound stay. A String is immutable, so nothing needs copying
+ * (binary parts are container buffers, valid only during the handler: always sent blocking). Every other send
+ * first waits for the outstanding ones, so frames leave in the order they arrived. {@link #pipelineLock} guards
+ * the outstanding counts.
  */
 final class Peer {
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
+    /** Outstanding pipelined frames allowed per peer before the reading thread blocks. */
+    static final int MAX_PIPELINED_FRAMES = 64;
+    /** Outstanding pipelined bytes allowed per peer before the reading thread blocks. */
+    static final long MAX_PIPELINED_BYTES = 256 * 1024;
+
     final String name;
     private final ReentrantLock writeLock = new ReentrantLock();
+    /** Receives a pipelined send's failure; {@code null}: pipelining off, every send blocks. */
+    private final Consumer<Throwable> pipelineFailed;
+    private final Object pipelineLock = new Object();
+    private int pipelinedFrames;
+    private long pipelinedBytes;
     private volatile Session session;
 
     /** System.nanoTime() when the current blocking send began, 0 when none is in progress. */
@@ -44,7 +63,16 @@ final class Peer {
     long incomingMessageBytes;
 
     Peer(String name) {
+        this(name, null);
+    }
+
+    /**
+     * @param pipelineFailed where a pipelined send's failure goes; non-null turns pipelining of whole text
+     *                       messages on (for a remote whose blocking send completes on another thread)
+     */
+    Peer(String name, Consumer<Throwable> pipelineFailed) {
         this.name = name;
+        this.pipelineFailed = pipelineFailed;
     }
 
     void attach(Session session) {
@@ -64,6 +92,11 @@ final class Peer {
         writeLock.lock();
         try {
             sendStartedNanos = System.nanoTime();
+            if (pipelineFailed != null && last && !midMessage) {
+                sendPipelined(part, size);
+                return;
+            }
+            awaitPipelined(0, 0);
             midMessage = !last;
             session.getBasicRemote().sendText(part, last);
             lastHeardNanos = System.nanoTime();
@@ -81,6 +114,7 @@ final class Peer {
         writeLock.lock();
         try {
             sendStartedNanos = System.nanoTime();
+            awaitPipelined(0, 0);
             midMessage = !last;
             session.getBasicRemote().sendBinary(part, last);
             lastHeardNanos = System.nanoTime();
@@ -91,6 +125,63 @@ final class Peer {
         } finally {
             sendStartedNanos = 0;
             writeLock.unlock();
+        }
+    }
+
+    /** Caller holds {@link #writeLock}: waits for room, then hands the message to the async remote. */
+    private void sendPipelined(String message, long size) throws IOException {
+        awaitPipelined(MAX_PIPELINED_FRAMES - 1, Math.max(0, MAX_PIPELINED_BYTES - size));
+        synchronized (pipelineLock) {
+            pipelinedFrames++;
+            pipelinedBytes += size;
+        }
+        try {
+            session.getAsyncRemote().sendText(message, result -> {
+                synchronized (pipelineLock) {
+                    pipelinedFrames--;
+                    pipelinedBytes -= size;
+                    pipelineLock.notifyAll();
+                }
+                if (result.isOK()) {
+                    lastHeardNanos = System.nanoTime();
+                } else {
+                    pipelineFailed.accept(result.getException());
+                }
+            });
+        } catch (RuntimeException e) {
+            synchronized (pipelineLock) {
+                pipelinedFrames--;
+                pipelinedBytes -= size;
+                pipelineLock.notifyAll();
+            }
+            throw e;
+        }
+        midMessage = false;
+        bytesSent += size;
+        messagesSent++;
+    }
+
+    /**
+     * Blocks until at most {@code frames} pipelined frames and {@code bytes} bytes are outstanding. Bounded by
+     * the session: a send that can never complete fails when the session closes, which completes it.
+     */
+    private void awaitPipelined(int frames, long bytes) throws IOException {
+        if (pipelineFailed == null) {
+            return;
+        }
+        synchronized (pipelineLock) {
+            while (pipelinedFrames > frames || (pipelinedFrames > 0 && pipelinedBytes > bytes)) {
+                Session s = session;
+                if (s == null || !s.isOpen()) {
+                    throw new IOException(name + " closed while sends were outstanding");
+                }
+                try {
+                    pipelineLock.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while waiting for " + name + " to take pipelined messages", e);
+                }
+            }
         }
     }
 

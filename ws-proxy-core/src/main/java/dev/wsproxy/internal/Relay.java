@@ -14,7 +14,9 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -74,7 +76,14 @@ public final class Relay implements ProxyConnection {
     private final Consumer<Relay> onEnded;
     private final CompletableFuture<Session> clientReady = new CompletableFuture<>();
     private final Peer client = new Peer("client");
-    private final Peer upstream = new Peer("upstream");
+    /**
+     * Pipelined whole text messages toward the upstream: Tyrus completes every blocking send on another thread,
+     * a hand-off per relayed message otherwise (see {@link Peer}).
+     */
+    private final Peer upstream = PIPELINE_TO_UPSTREAM ? new Peer("upstream", e -> peerFailed(this.upstream, e))
+            : new Peer("upstream");
+    /** {@code -Dwsproxy.pipeline=false} sends every message blocking (for comparison). */
+    private static final boolean PIPELINE_TO_UPSTREAM = !"false".equals(System.getProperty("wsproxy.pipeline"));
     private final UpstreamSide upstreamSide = new UpstreamSide();
     private final ClientSide clientSide = new ClientSide(this);
     private final long maxMessageSize;
@@ -375,7 +384,13 @@ public final class Relay implements ProxyConnection {
 
     /** Waits for the client's upgrade (normally already done); {@code null} if it failed or never came. */
     private Session awaitClient() {
-        Session session = clientReady.getNow(null);
+        Session session;
+        try {
+            session = clientReady.getNow(null);
+        } catch (CompletionException | CancellationException e) {
+            // the upgrade failed or the proxy shut down before it: nothing to send to
+            return null;
+        }
         if (session != null) {
             return session;
         }

@@ -28,18 +28,22 @@ import org.glassfish.tyrus.client.ThreadPoolConfig;
 import org.glassfish.tyrus.client.exception.DeploymentHandshakeException;
 import org.glassfish.tyrus.container.jdk.client.JdkClientContainer;
 import org.glassfish.tyrus.core.HandshakeException;
+import org.glassfish.tyrus.core.MaskingKeyGenerator;
 import org.glassfish.tyrus.spi.ClientContainer;
 import org.glassfish.tyrus.spi.UpgradeResponse;
 
 /**
- * Opens upstream WebSocket sessions with one explicitly created Tyrus client (JDK transport), never
- * whatever {@code ContainerProvider} finds on the classpath.
+ * The portable {@link UpstreamClient}: opens upstream WebSocket sessions with one explicitly created Tyrus
+ * client (JDK transport), never whatever {@code ContainerProvider} finds on the classpath.
  *
  * <p>Thread-safe. {@link #connect} blocks the calling thread for at most the given deadline: Tyrus's own
  * handshake timeout does not cover the TCP connect, so the attempt runs on a connector thread and the
  * caller stops waiting at the deadline; a session that still opens after that is closed by the relay.
  */
-public final class UpstreamConnector implements AutoCloseable {
+public final class TyrusUpstreamClient implements UpstreamClient {
+
+    /** The name {@link UpstreamClients} selects it by. */
+    public static final String NAME = "tyrus";
 
     /**
      * Tyrus reads upstream frames on a shared pool and our handlers block on the client's send
@@ -65,7 +69,7 @@ public final class UpstreamConnector implements AutoCloseable {
     /**
      * @param handshakeTimeout the longest deadline of any route
      */
-    public UpstreamConnector(Duration handshakeTimeout) {
+    public TyrusUpstreamClient(Duration handshakeTimeout) {
         sessionExecutors = ClientManager.createClient(JdkClientContainer.class.getName());
         client = ClientManager.createClient(JdkClientContainer.class.getName(), sessionExecutors);
         client.getProperties().put(ClientProperties.HANDSHAKE_TIMEOUT,
@@ -73,6 +77,11 @@ public final class UpstreamConnector implements AutoCloseable {
         client.getProperties().put(ClientProperties.WORKER_THREAD_POOL_CONFIG, WORKER_POOL);
         client.getProperties().put(ClientProperties.REDIRECT_ENABLED, false);
         client.getProperties().put(ClientProperties.RETRY_AFTER_SERVICE_UNAVAILABLE, false);
+        // Tyrus's default key generator is one NativePRNG: a JVM-wide lock taken for every frame sent.
+        // -Dwsproxy.jdkMaskKeys=true keeps Tyrus's own (for comparison, or if MaskKeys is ever in doubt).
+        if (!Boolean.getBoolean("wsproxy.jdkMaskKeys")) {
+            client.getProperties().put(ClientProperties.MASKING_KEY_GENERATOR, (MaskingKeyGenerator) MaskKeys::nextInt);
+        }
         AtomicInteger threadNumber = new AtomicInteger();
         connectors = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 5, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 r -> {
@@ -82,18 +91,12 @@ public final class UpstreamConnector implements AutoCloseable {
                 });
     }
 
-    /**
-     * Connects and completes the upstream handshake.
-     *
-     * @param target the upstream URI with the raw (still percent-encoded) path and query
-     * @param headers headers to put on the upstream request; {@code Origin} absent means send none
-     * @param subprotocols the client's offered subprotocols, in order
-     * @param endpoint receives the upstream session's events
-     * @param deadline how long to wait in all
-     * @param maxFrameSize largest upstream frame accepted
-     * @return the open session and the upstream's response headers
-     * @throws UpstreamFailure with the status the client should get
-     */
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
     public Connected connect(String target, Map<String, String> headers, List<String> subprotocols,
                              Endpoint endpoint, Duration deadline, int maxFrameSize) throws UpstreamFailure {
         ResponseCapture capture = new ResponseCapture(headers);
@@ -199,17 +202,6 @@ public final class UpstreamConnector implements AutoCloseable {
         connectors.shutdownNow();
         client.shutdown();
         sessionExecutors.shutdown();
-    }
-
-    /** An open upstream session and the headers of its 101 response. */
-    public static final class Connected {
-        public final Session session;
-        public final Map<String, List<String>> responseHeaders;
-
-        Connected(Session session, Map<String, List<String>> responseHeaders) {
-            this.session = session;
-            this.responseHeaders = responseHeaders;
-        }
     }
 
     /** Puts our headers on the upstream request and records the upstream's answer. */

@@ -99,14 +99,19 @@ final class Peer {
             awaitPipelined(0, 0);
             midMessage = !last;
             session.getBasicRemote().sendText(part, last);
-            lastHeardNanos = System.nanoTime();
-            bytesSent += size;
-            if (last) {
-                messagesSent++;
-            }
+            sent(size, last);
         } finally {
             sendStartedNanos = 0;
             writeLock.unlock();
+        }
+    }
+
+    /** Bookkeeping after a completed blocking send; caller holds {@link #writeLock}. */
+    private void sent(long size, boolean last) {
+        lastHeardNanos = System.nanoTime();
+        bytesSent += size;
+        if (last) {
+            messagesSent++;
         }
     }
 
@@ -117,11 +122,7 @@ final class Peer {
             awaitPipelined(0, 0);
             midMessage = !last;
             session.getBasicRemote().sendBinary(part, last);
-            lastHeardNanos = System.nanoTime();
-            bytesSent += size;
-            if (last) {
-                messagesSent++;
-            }
+            sent(size, last);
         } finally {
             sendStartedNanos = 0;
             writeLock.unlock();
@@ -137,11 +138,7 @@ final class Peer {
         }
         try {
             session.getAsyncRemote().sendText(message, result -> {
-                synchronized (pipelineLock) {
-                    pipelinedFrames--;
-                    pipelinedBytes -= size;
-                    pipelineLock.notifyAll();
-                }
+                releasePipelined(size);
                 if (result.isOK()) {
                     lastHeardNanos = System.nanoTime();
                 } else {
@@ -149,16 +146,21 @@ final class Peer {
                 }
             });
         } catch (RuntimeException e) {
-            synchronized (pipelineLock) {
-                pipelinedFrames--;
-                pipelinedBytes -= size;
-                pipelineLock.notifyAll();
-            }
+            releasePipelined(size);
             throw e;
         }
         midMessage = false;
         bytesSent += size;
         messagesSent++;
+    }
+
+    /** A pipelined frame completed (or was never queued): frees its place and wakes waiting senders. */
+    private void releasePipelined(long size) {
+        synchronized (pipelineLock) {
+            pipelinedFrames--;
+            pipelinedBytes -= size;
+            pipelineLock.notifyAll();
+        }
     }
 
     /**

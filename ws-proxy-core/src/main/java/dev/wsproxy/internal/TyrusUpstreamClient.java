@@ -2,7 +2,6 @@ package dev.wsproxy.internal;
 
 import jakarta.websocket.ClientEndpointConfig;
 import jakarta.websocket.Endpoint;
-import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.Session;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -10,10 +9,8 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.SynchronousQueue;
@@ -30,7 +27,6 @@ import org.glassfish.tyrus.container.jdk.client.JdkClientContainer;
 import org.glassfish.tyrus.core.HandshakeException;
 import org.glassfish.tyrus.core.MaskingKeyGenerator;
 import org.glassfish.tyrus.spi.ClientContainer;
-import org.glassfish.tyrus.spi.UpgradeResponse;
 
 /**
  * The portable {@link UpstreamClient}: opens upstream WebSocket sessions with one explicitly created Tyrus
@@ -99,7 +95,7 @@ public final class TyrusUpstreamClient implements UpstreamClient {
     @Override
     public Connected connect(String target, Map<String, String> headers, List<String> subprotocols,
                              Endpoint endpoint, Duration deadline, int maxFrameSize) throws UpstreamFailure {
-        ResponseCapture capture = new ResponseCapture(headers);
+        UpstreamRequestConfigurator capture = new UpstreamRequestConfigurator(headers);
         ClientEndpointConfig config = ClientEndpointConfig.Builder.create()
                 .preferredSubprotocols(subprotocols)
                 .configurator(capture)
@@ -115,17 +111,18 @@ public final class TyrusUpstreamClient implements UpstreamClient {
         }
         try {
             Session session = attempt.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
-            return new Connected(session, capture.responseHeaders);
+            return new Connected(session, capture.responseHeaders());
         } catch (TimeoutException e) {
             attempt.cancel(true);
-            throw new UpstreamFailure(504, "upstream " + origin(target) + " did not complete the WebSocket"
+            throw new UpstreamFailure(504, "upstream " + UpstreamRequestConfigurator.origin(target)
+                    + " did not complete the WebSocket"
                     + " handshake within " + Durations.format(deadline), e);
         } catch (InterruptedException e) {
             attempt.cancel(true);
             Thread.currentThread().interrupt();
             throw new UpstreamFailure(502, "interrupted while connecting to upstream", e);
         } catch (ExecutionException e) {
-            throw classify(target, e.getCause(), capture.status, deadline);
+            throw classify(target, e.getCause(), capture.status(), deadline);
         }
     }
 
@@ -143,7 +140,7 @@ public final class TyrusUpstreamClient implements UpstreamClient {
     }
 
     private static UpstreamFailure classify(String target, Throwable error, int capturedStatus, Duration deadline) {
-        String upstream = origin(target);
+        String upstream = UpstreamRequestConfigurator.origin(target);
         // afterResponse may not have run yet when the failure arrives; the exception carries the status too.
         int status = capturedStatus;
         for (Throwable t = error; t != null && status <= 0; t = t.getCause()) {
@@ -191,10 +188,6 @@ public final class TyrusUpstreamClient implements UpstreamClient {
                 + CloseMapping.describe(error), error);
     }
 
-    private static String origin(String target) {
-        int pathStart = target.indexOf('/', target.indexOf("://") + 3);
-        return pathStart < 0 ? target : target.substring(0, pathStart);
-    }
 
     /** Stops the connector threads and the Tyrus client. Open sessions must be closed first. */
     @Override
@@ -204,36 +197,4 @@ public final class TyrusUpstreamClient implements UpstreamClient {
         sessionExecutors.shutdown();
     }
 
-    /** Puts our headers on the upstream request and records the upstream's answer. */
-    private static final class ResponseCapture extends ClientEndpointConfig.Configurator {
-        private final Map<String, String> headers;
-        volatile int status;
-        volatile Map<String, List<String>> responseHeaders = Map.of();
-
-        ResponseCapture(Map<String, String> headers) {
-            this.headers = headers;
-        }
-
-        @Override
-        public void beforeRequest(Map<String, List<String>> request) {
-            if (!headers.containsKey("Origin")) {
-                // Tyrus invents "Origin: http://<upstream>" otherwise; the upstream must see the client's.
-                request.keySet().removeIf(name -> name.equalsIgnoreCase("Origin"));
-            }
-            for (Map.Entry<String, String> header : headers.entrySet()) {
-                request.keySet().removeIf(name -> name.equalsIgnoreCase(header.getKey()));
-                request.put(header.getKey(), List.of(header.getValue()));
-            }
-        }
-
-        @Override
-        public void afterResponse(HandshakeResponse response) {
-            if (response instanceof UpgradeResponse) {
-                status = ((UpgradeResponse) response).getStatus();
-            }
-            Map<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-            response.getHeaders().forEach((name, values) -> copy.put(name, new ArrayList<>(values)));
-            responseHeaders = copy;
-        }
-    }
 }

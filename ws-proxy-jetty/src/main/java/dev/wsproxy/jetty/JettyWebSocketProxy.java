@@ -2,10 +2,10 @@ package dev.wsproxy.jetty;
 
 import dev.wsproxy.ProxyRoute;
 import dev.wsproxy.WebSocketProxy;
+import dev.wsproxy.jetty.internal.JettyContainerDefaults;
 import dev.wsproxy.servlet.WebSocketProxyFilter;
 import jakarta.servlet.DispatcherType;
 import jakarta.websocket.server.ServerContainer;
-import java.lang.reflect.Field;
 import java.util.EnumSet;
 import java.util.Objects;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
@@ -89,14 +89,11 @@ public final class JettyWebSocketProxy {
      * with no public setter; reach it reflectively and carry on with Jetty's defaults if a Jetty release renames it.
      */
     static Configuration.ConfigurationCustomizer defaultCustomizer(JakartaWebSocketContainer container) {
-        try {
-            Field field = JakartaWebSocketContainer.class.getDeclaredField("defaultCustomizer");
-            field.setAccessible(true);
-            return (Configuration.ConfigurationCustomizer) field.get(container);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.warn("cannot raise Jetty's WebSocket input buffer to {} bytes ({}); relayed frames stay at Jetty's"
-                    + " 4 KiB reads", INPUT_BUFFER_SIZE, e.toString());
-            return null;
+        Configuration.ConfigurationCustomizer customizer = JettyContainerDefaults.customizer(container);
+        if (customizer == null) {
+            LOG.warn("cannot raise Jetty's WebSocket input buffer to {} bytes (its defaultCustomizer field is gone);"
+                    + " relayed frames stay at Jetty's 4 KiB reads", INPUT_BUFFER_SIZE);
         }
+        return customizer;
     }
 }

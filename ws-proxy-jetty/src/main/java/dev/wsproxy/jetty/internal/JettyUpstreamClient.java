@@ -4,9 +4,9 @@ import dev.wsproxy.internal.Durations;
 import dev.wsproxy.internal.MaskKeys;
 import dev.wsproxy.internal.UpstreamClient;
 import dev.wsproxy.internal.UpstreamFailure;
+import dev.wsproxy.internal.UpstreamRequestConfigurator;
 import jakarta.websocket.ClientEndpointConfig;
 import jakarta.websocket.Endpoint;
-import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.Session;
 import java.lang.reflect.Field;
 import java.net.ConnectException;
@@ -15,11 +15,9 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -32,7 +30,6 @@ import javax.net.ssl.SSLException;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.ee10.websocket.jakarta.client.JakartaWebSocketClientContainer;
-import org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketContainer;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketSession;
 import org.eclipse.jetty.websocket.core.Configuration;
@@ -86,7 +83,7 @@ public final class JettyUpstreamClient implements UpstreamClient {
         container.setDefaultMaxSessionIdleTimeout(0);
         container.setDefaultMaxBinaryMessageBufferSize(maxFrameSize);
         container.setDefaultMaxTextMessageBufferSize(maxFrameSize);
-        Configuration.ConfigurationCustomizer defaults = defaultCustomizer(container);
+        Configuration.ConfigurationCustomizer defaults = JettyContainerDefaults.customizer(container);
         if (defaults != null) {
             defaults.setInputBufferSize(64 * 1024);
             defaults.setMaxFrameSize(maxFrameSize);
@@ -116,7 +113,7 @@ public final class JettyUpstreamClient implements UpstreamClient {
     @Override
     public Connected connect(String target, Map<String, String> headers, List<String> subprotocols, Endpoint endpoint,
                              Duration deadline, int maxFrameSize) throws UpstreamFailure {
-        ResponseCapture capture = new ResponseCapture(headers);
+        UpstreamRequestConfigurator capture = new UpstreamRequestConfigurator(headers);
         ClientEndpointConfig config = ClientEndpointConfig.Builder.create()
                 .preferredSubprotocols(subprotocols)
                 .configurator(capture)
@@ -136,17 +133,18 @@ public final class JettyUpstreamClient implements UpstreamClient {
         try {
             Session session = attempt.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
             useMaskKeys(session);
-            return new Connected(session, capture.responseHeaders);
+            return new Connected(session, capture.responseHeaders());
         } catch (TimeoutException e) {
             attempt.cancel(true);
-            throw new UpstreamFailure(504, "upstream " + origin(target) + " did not complete the WebSocket"
+            throw new UpstreamFailure(504, "upstream " + UpstreamRequestConfigurator.origin(target)
+                    + " did not complete the WebSocket"
                     + " handshake within " + Durations.format(deadline), e);
         } catch (InterruptedException e) {
             attempt.cancel(true);
             Thread.currentThread().interrupt();
             throw new UpstreamFailure(502, "interrupted while connecting to upstream", e);
         } catch (ExecutionException e) {
-            throw classify(target, e.getCause(), capture.responseHeaders);
+            throw classify(target, e.getCause(), capture.responseHeaders());
         }
     }
 
@@ -185,7 +183,7 @@ public final class JettyUpstreamClient implements UpstreamClient {
 
     /** Same statuses and wording as {@code TyrusUpstreamClient.classify}, from Jetty's exceptions. */
     static UpstreamFailure classify(String target, Throwable error, Map<String, List<String>> responseHeaders) {
-        String upstream = origin(target);
+        String upstream = UpstreamRequestConfigurator.origin(target);
         for (Throwable t = error; t != null; t = t.getCause()) {
             // Jetty's parser turns a non-HTTP answer into a synthetic "400: No Status" (no status line was read).
             if (t.getMessage() != null && t.getMessage().contains("400: No Status")) {
@@ -230,21 +228,7 @@ public final class JettyUpstreamClient implements UpstreamClient {
         return new UpstreamFailure(502, "could not connect to upstream " + upstream + ": " + error, error);
     }
 
-    private static String origin(String target) {
-        int pathStart = target.indexOf('/', target.indexOf("://") + 3);
-        return pathStart < 0 ? target : target.substring(0, pathStart);
-    }
 
-    /** The container's core session defaults (input buffer, frame size) have no public setter. */
-    static Configuration.ConfigurationCustomizer defaultCustomizer(JakartaWebSocketContainer container) {
-        try {
-            Field field = JakartaWebSocketContainer.class.getDeclaredField("defaultCustomizer");
-            field.setAccessible(true);
-            return (Configuration.ConfigurationCustomizer) field.get(container);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
-        }
-    }
 
     @Override
     public void close() {
@@ -295,34 +279,6 @@ public final class JettyUpstreamClient implements UpstreamClient {
         @Override
         public void onError(Session failedSession, Throwable error) {
             endpoint.onError(failedSession, error);
-        }
-    }
-
-    /** Puts our headers on the upstream request and records the upstream's answer. */
-    private static final class ResponseCapture extends ClientEndpointConfig.Configurator {
-        private final Map<String, String> headers;
-        volatile Map<String, List<String>> responseHeaders = Map.of();
-
-        ResponseCapture(Map<String, String> headers) {
-            this.headers = headers;
-        }
-
-        @Override
-        public void beforeRequest(Map<String, List<String>> request) {
-            if (!headers.containsKey("Origin")) {
-                request.keySet().removeIf(name -> name.equalsIgnoreCase("Origin"));
-            }
-            for (Map.Entry<String, String> header : headers.entrySet()) {
-                request.keySet().removeIf(name -> name.equalsIgnoreCase(header.getKey()));
-                request.put(header.getKey(), List.of(header.getValue()));
-            }
-        }
-
-        @Override
-        public void afterResponse(HandshakeResponse response) {
-            Map<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-            response.getHeaders().forEach((name, values) -> copy.put(name, new ArrayList<>(values)));
-            responseHeaders = copy;
         }
     }
 

@@ -1,0 +1,64 @@
+package dev.wsproxy.internal;
+
+import jakarta.websocket.ClientEndpointConfig;
+import jakarta.websocket.HandshakeResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.glassfish.tyrus.spi.UpgradeResponse;
+
+/**
+ * Puts the proxy's headers on one upstream handshake request and records the upstream's answer; shared by
+ * every {@link UpstreamClient}. One instance per connection attempt: the client library calls it from its
+ * connecting thread, the caller reads the results after the attempt ended (fields are volatile).
+ */
+public final class UpstreamRequestConfigurator extends ClientEndpointConfig.Configurator {
+
+    private final Map<String, String> headers;
+    private volatile int status;
+    private volatile Map<String, List<String>> responseHeaders = Map.of();
+
+    /** @param headers the headers to send; {@code Origin} absent means send none */
+    public UpstreamRequestConfigurator(Map<String, String> headers) {
+        this.headers = headers;
+    }
+
+    @Override
+    public void beforeRequest(Map<String, List<String>> request) {
+        if (!headers.containsKey("Origin")) {
+            // Client libraries invent "Origin: http://<upstream>" otherwise; the upstream must see the client's.
+            request.keySet().removeIf(name -> name.equalsIgnoreCase("Origin"));
+        }
+        for (Map.Entry<String, String> header : headers.entrySet()) {
+            request.keySet().removeIf(name -> name.equalsIgnoreCase(header.getKey()));
+            request.put(header.getKey(), List.of(header.getValue()));
+        }
+    }
+
+    @Override
+    public void afterResponse(HandshakeResponse response) {
+        if (response instanceof UpgradeResponse) {
+            status = ((UpgradeResponse) response).getStatus();
+        }
+        Map<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        response.getHeaders().forEach((name, values) -> copy.put(name, new ArrayList<>(values)));
+        responseHeaders = copy;
+    }
+
+    /** The upstream's HTTP status where the client library exposes it (Tyrus), else 0. */
+    public int status() {
+        return status;
+    }
+
+    /** The upstream's response headers (case-insensitive names); empty until it answered. */
+    public Map<String, List<String>> responseHeaders() {
+        return responseHeaders;
+    }
+
+    /** {@code scheme://host:port} of an upstream URI, for messages that must not echo its path. */
+    public static String origin(String target) {
+        int pathStart = target.indexOf('/', target.indexOf("://") + 3);
+        return pathStart < 0 ? target : target.substring(0, pathStart);
+    }
+}

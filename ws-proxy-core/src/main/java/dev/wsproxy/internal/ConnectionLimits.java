@@ -61,11 +61,6 @@ public final class ConnectionLimits {
         total.decrementAndGet();
     }
 
-    /** Connections currently counted. */
-    public int total() {
-        return total.get();
-    }
-
     private void releaseClient(String clientAddress) {
         // remove the entry at zero so per-address state does not grow with every address ever seen
         perClient.computeIfPresent(clientAddress, (k, v) -> v.decrementAndGet() <= 0 ? null : v);

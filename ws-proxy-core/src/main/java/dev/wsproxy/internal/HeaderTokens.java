@@ -2,7 +2,6 @@ package dev.wsproxy.internal;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /** Parsing of comma-separated header token lists (RFC 9110 section 5.6.1). Stateless. */
 public final class HeaderTokens {
@@ -35,13 +34,6 @@ public final class HeaderTokens {
             }
         }
         return false;
-    }
-
-    /** The lower-cased tokens of all field lines. */
-    public static List<String> lowerCase(List<String> fieldLines) {
-        List<String> tokens = split(fieldLines);
-        tokens.replaceAll(t -> t.toLowerCase(Locale.ROOT));
-        return tokens;
     }
 
     /** Whether a header value may be sent on the wire: no CR, LF or NUL (response splitting). */

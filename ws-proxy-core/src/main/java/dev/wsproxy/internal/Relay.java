@@ -495,11 +495,6 @@ public final class Relay implements ProxyConnection {
         return client.bytesSent;
     }
 
-    /** Whether the relay has fully ended. */
-    public boolean isClosed() {
-        return currentState() == State.CLOSED;
-    }
-
     @Override
     public String toString() {
         return "Relay[" + id + " " + path + " -> " + upstreamUri + "]";

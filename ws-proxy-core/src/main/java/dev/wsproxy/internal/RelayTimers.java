@@ -1,8 +1,6 @@
 package dev.wsproxy.internal;
 
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
@@ -53,14 +51,6 @@ public final class RelayTimers implements AutoCloseable {
         } catch (RuntimeException rejected) {
             // shut down: the proxy is closing and forces every relay to end itself
         }
-    }
-
-    ExecutorService workers() {
-        return workers;
-    }
-
-    ScheduledExecutorService scheduler() {
-        return scheduler;
     }
 
     @Override

@@ -1,7 +1,11 @@
 package dev.wsproxy;
 
 import dev.wsproxy.internal.Relay;
+import dev.wsproxy.internal.tunnel.Tunnel;
+import dev.wsproxy.internal.tunnel.TunnelEndpoint;
 import jakarta.websocket.server.ServerEndpointConfig;
+import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -11,9 +15,11 @@ import java.util.Map;
  *       through) &mdash; continue the application's own chain;</li>
  *   <li>{@link Action#REJECT}: answer {@link #status()} with the {@link #responseHeaders()} and the one-line
  *       {@link #reason()} as a {@code text/plain} body;</li>
- *   <li>{@link Action#UPGRADE}: the upstream is connected; upgrade the client with
- *       {@code ServerContainer.upgradeHttpToWebSocket(request, response, endpointConfig(), Map.of())}, and
- *       if that throws call {@link #upgradeFailed(Throwable)} so the upstream is released.</li>
+ *   <li>{@link Action#UPGRADE}: the upstream is connected. In tunnel mode ({@link #isTunnel()}) answer
+ *       101 with {@link #upgradeHeaders()}, take over the connection (servlet {@code HttpServletRequest.upgrade},
+ *       or Jetty's endpoint) and call {@link #clientUpgraded}; in message mode upgrade the client with
+ *       {@code ServerContainer.upgradeHttpToWebSocket(request, response, endpointConfig(), Map.of())}. If the
+ *       upgrade fails call {@link #upgradeFailed(Throwable)} so the upstream is released.</li>
  * </ul>
  *
  * <p>Immutable apart from the relay it carries; used by one request thread.
@@ -24,6 +30,9 @@ public final class HandshakeResult {
     public enum Action { PASS, REJECT, UPGRADE }
 
     private static final HandshakeResult PASS = new HandshakeResult(Action.PASS, 0, "", Map.of(), null, null);
+
+    private Tunnel tunnel;
+    private Map<String, List<String>> upgradeHeaders = Map.of();
 
     private final Action action;
     private final int status;
@@ -52,6 +61,39 @@ public final class HandshakeResult {
 
     static HandshakeResult upgrade(Relay relay, ServerEndpointConfig config) {
         return new HandshakeResult(Action.UPGRADE, 101, "", Map.of(), relay, config);
+    }
+
+    static HandshakeResult tunnel(Tunnel tunnel, Map<String, List<String>> upgradeHeaders) {
+        HandshakeResult result = new HandshakeResult(Action.UPGRADE, 101, "", Map.of(), null, null);
+        result.tunnel = tunnel;
+        result.upgradeHeaders = upgradeHeaders;
+        return result;
+    }
+
+    /** Whether the upgrade is relayed in tunnel mode (answer 101 yourself, then {@link #clientUpgraded}). */
+    public boolean isTunnel() {
+        return tunnel != null;
+    }
+
+    /**
+     * Tunnel mode: the headers of the client's 101 ({@code Upgrade}, {@code Connection},
+     * {@code Sec-WebSocket-Accept}, and the upstream's {@code Sec-WebSocket-Protocol},
+     * {@code Sec-WebSocket-Extensions} and {@code Set-Cookie}s), in order.
+     */
+    public Map<String, List<String>> upgradeHeaders() {
+        return upgradeHeaders;
+    }
+
+    /**
+     * Tunnel mode: the client's 101 was sent and its connection is now {@code endpoint}; relaying starts.
+     *
+     * @param earlyBytes bytes the client sent after its handshake that the container already read, or null
+     */
+    public void clientUpgraded(TunnelEndpoint endpoint, ByteBuffer earlyBytes) {
+        if (tunnel == null) {
+            throw new IllegalStateException("not a tunnel-mode upgrade");
+        }
+        tunnel.clientAttached(endpoint, earlyBytes);
     }
 
     public Action action() {
@@ -83,13 +125,16 @@ public final class HandshakeResult {
 
     /** The connection id used in log lines, or {@code null} when no connection was made. */
     public String connectionId() {
-        return relay == null ? null : relay.id();
+        return tunnel != null ? tunnel.id() : relay == null ? null : relay.id();
     }
 
     /** Tells the proxy the client upgrade failed, so the already-open upstream session is closed. */
     public void upgradeFailed(Throwable cause) {
         if (relay != null) {
             relay.clientUpgradeFailed(cause);
+        }
+        if (tunnel != null) {
+            tunnel.clientUpgradeFailed(cause);
         }
     }
 

@@ -52,6 +52,25 @@ public final class ProxyRoute {
         REGEX
     }
 
+    /**
+     * How a route relays a connection once both handshakes are done.
+     */
+    public enum RelayMode {
+        /**
+         * The default for HTTP/1.1 clients: the client's handshake ({@code Sec-WebSocket-Key}, subprotocols,
+         * extensions) is forwarded so the client and the upstream negotiate end to end, and after the 101 the
+         * bytes of both connections are relayed unchanged while the proxy reads only the frame headers
+         * (keepalive, limits, close codes, counters). Compression passes through.
+         */
+        TUNNEL,
+        /**
+         * Each hop is its own WebSocket session (the Jakarta WebSocket API on the client side, a WebSocket client
+         * toward the upstream) and messages are relayed part by part. Used for WebSocket over HTTP/2 clients
+         * whatever the route says, and where per-hop behaviour is wanted.
+         */
+        MESSAGE
+    }
+
     /** Default deadline for TCP connect plus the upstream's WebSocket handshake. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** Default interval between keepalive pings to each peer. */
@@ -76,6 +95,7 @@ public final class ProxyRoute {
     private final long maxMessageSize;
     private final int maxConnections;
     private final HeaderPolicy headerPolicy;
+    private final RelayMode relayMode;
 
     private ProxyRoute(Builder b, Pattern regex, URI upstream, HeaderPolicy headerPolicy) {
         this.match = b.match;
@@ -93,6 +113,7 @@ public final class ProxyRoute {
         this.maxMessageSize = b.maxMessageSize;
         this.maxConnections = b.maxConnections;
         this.headerPolicy = headerPolicy;
+        this.relayMode = b.relayMode;
     }
 
     /** A route for every path that starts with {@code prefix} (which must start with {@code /}). */
@@ -126,6 +147,7 @@ public final class ProxyRoute {
         b.maxMessageSize = maxMessageSize;
         b.maxConnections = maxConnections;
         b.headerPolicy = headerPolicy.toBuilder();
+        b.relayMode = relayMode;
         return b;
     }
 
@@ -206,6 +228,14 @@ public final class ProxyRoute {
     /** Most concurrent connections on this route (more: 503); default 0, unlimited. */
     public int maxConnections() {
         return maxConnections;
+    }
+
+    /**
+     * How connections are relayed; default {@link RelayMode#TUNNEL} (HTTP/2 clients always get
+     * {@link RelayMode#MESSAGE}).
+     */
+    public RelayMode relayMode() {
+        return relayMode;
     }
 
     /**
@@ -290,10 +320,17 @@ public final class ProxyRoute {
         private long maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
         private int maxConnections;
         private HeaderPolicy.Builder headerPolicy = HeaderPolicy.builder();
+        private RelayMode relayMode = RelayMode.TUNNEL;
 
         private Builder(Match match, String path) {
             this.match = match;
             this.path = path;
+        }
+
+        /** How connections are relayed; default {@link RelayMode#TUNNEL}. */
+        public Builder relayMode(RelayMode relayMode) {
+            this.relayMode = Objects.requireNonNull(relayMode, "relayMode");
+            return this;
         }
 
         /** The upstream, {@code ws://host[:port][/path]} or {@code wss://...}. Required. */

@@ -5,12 +5,17 @@ import dev.wsproxy.internal.ConnectionLimits;
 import dev.wsproxy.internal.HandshakeValidator;
 import dev.wsproxy.internal.HeaderTokens;
 import dev.wsproxy.internal.PathRules;
+import dev.wsproxy.internal.ProxiedConnection;
 import dev.wsproxy.internal.Relay;
 import dev.wsproxy.internal.RelayTimers;
 import dev.wsproxy.internal.UpstreamClient;
 import dev.wsproxy.internal.UpstreamClients;
 import dev.wsproxy.internal.UpstreamFailure;
 import dev.wsproxy.internal.UpstreamHeaders;
+import dev.wsproxy.internal.tunnel.BufferPool;
+import dev.wsproxy.internal.tunnel.Tunnel;
+import dev.wsproxy.internal.tunnel.TunnelConnector;
+import dev.wsproxy.internal.tunnel.UpstreamHandshake;
 import jakarta.websocket.Session;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -21,6 +26,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -41,8 +49,14 @@ import org.slf4j.LoggerFactory;
  * {@link #close()}, which closes every relayed connection with 1001 and releases the client. The proxy
  * is owned by whoever built it: adapters never close it.
  *
- * <p>Thread-safe: {@link #handshake} is called concurrently by container threads; it blocks the
- * calling thread while the upstream connects (at most the route's connect timeout).
+ * <p>Relaying: {@linkplain ProxyRoute.RelayMode#TUNNEL tunnel mode} for HTTP/1.1 clients (the default:
+ * bytes relayed unchanged after both handshakes, frame headers tracked), {@linkplain
+ * ProxyRoute.RelayMode#MESSAGE message mode} for HTTP/2 clients and routes that ask for it.
+ *
+ * <p>Thread-safe: {@link #handshake} and {@link #handshakeAsync} are called concurrently by container
+ * threads. {@code handshakeAsync} never blocks in tunnel mode (the upstream connects without a thread
+ * waiting); {@code handshake} blocks the calling thread while the upstream connects (at most the route's
+ * connect timeout).
  */
 public final class WebSocketProxy implements AutoCloseable {
 
@@ -58,11 +72,13 @@ public final class WebSocketProxy implements AutoCloseable {
     private final List<ProxyRoute> prefixes;
     private final List<ProxyRoute> regexes;
     private final UpstreamClient connector;
+    private final TunnelConnector tunnelConnector;
+    private final BufferPool buffers = new BufferPool(64 * 1024, 64);
     private final RelayTimers timers = new RelayTimers();
     private final ProxyListener listener;
     private final ConnectionLimits limits;
     private final Duration drainTimeout;
-    private final Set<Relay> active = ConcurrentHashMap.newKeySet();
+    private final Set<ProxiedConnection> active = ConcurrentHashMap.newKeySet();
     private final Object drained = new Object();
     private volatile boolean closed;
     private boolean released;
@@ -77,6 +93,7 @@ public final class WebSocketProxy implements AutoCloseable {
                 .orElse(ProxyRoute.DEFAULT_CONNECT_TIMEOUT);
         this.connector = UpstreamClients.create(longest, routes.stream().mapToInt(ProxyRoute::maxFrameSize).max()
                 .orElse(ProxyRoute.DEFAULT_MAX_FRAME_SIZE));
+        this.tunnelConnector = new TunnelConnector(longest);
         this.listener = b.listener;
         this.limits = new ConnectionLimits(b.maxConnections, b.maxConnectionsPerClient);
         this.drainTimeout = b.drainTimeout;
@@ -104,22 +121,34 @@ public final class WebSocketProxy implements AutoCloseable {
      * at WARN with the connection id, client address and path.
      */
     public HandshakeResult handshake(HandshakeRequest request) {
+        return handshakeAsync(request).toCompletableFuture().join();
+    }
+
+    /**
+     * {@link #handshake} without blocking: in tunnel mode the stage completes when the upstream answered (or
+     * failed, or its deadline passed) on one of the proxy's I/O threads. Never completes exceptionally.
+     */
+    public CompletionStage<HandshakeResult> handshakeAsync(HandshakeRequest request) {
         Objects.requireNonNull(request, "request");
         String id = "-";
         try {
             Map.Entry<ProxyRoute, String> routed = route(request.path(), request.query());
             if (routed == null) {
-                return HandshakeResult.pass();
+                return CompletableFuture.completedFuture(HandshakeResult.pass());
             }
             id = "ws-" + Long.toHexString(CONNECTION_IDS.incrementAndGet());
             return handshake(id, routed.getKey(), routed.getValue(), request);
         } catch (RuntimeException | StackOverflowError e) {
-            // A bug deserves its stack trace; a stack overflow (e.g. a backtracking route regex) does not.
-            LOG.warn("[{}] unexpected failure handling {} from {}: {}", id, printablePath(request),
-                    request.remoteAddress(), e.toString(), e instanceof StackOverflowError ? null : e);
-            return refuse(id, request, 502, "the proxy failed while handling this handshake ("
-                    + e.getClass().getSimpleName() + "; see the proxy log for connection " + id + ")", Map.of());
+            return CompletableFuture.completedFuture(unexpected(id, request, e));
         }
+    }
+
+    private HandshakeResult unexpected(String id, HandshakeRequest request, Throwable e) {
+        // A bug deserves its stack trace; a stack overflow (e.g. a backtracking route regex) does not.
+        LOG.warn("[{}] unexpected failure handling {} from {}: {}", id, printablePath(request),
+                request.remoteAddress(), e.toString(), e instanceof StackOverflowError ? null : e);
+        return refuse(id, request, 502, "the proxy failed while handling this handshake ("
+                + e.getClass().getSimpleName() + "; see the proxy log for connection " + id + ")", Map.of());
     }
 
     /** The route for a raw path and its upstream URI, or {@code null}: exact, longest prefix, regexes in order. */
@@ -135,7 +164,31 @@ public final class WebSocketProxy implements AutoCloseable {
         return null;
     }
 
-    private HandshakeResult handshake(String id, ProxyRoute route, String target, HandshakeRequest request) {
+    private CompletionStage<HandshakeResult> handshake(String id, ProxyRoute route, String target,
+                                                       HandshakeRequest request) {
+        HandshakeResult early = check(id, route, target, request);
+        if (early != null) {
+            return CompletableFuture.completedFuture(early);
+        }
+        URI targetUri;
+        try {
+            targetUri = new URI(target);
+        } catch (URISyntaxException e) {
+            return CompletableFuture.completedFuture(refuse(id, request, 400, "request path or query is not a"
+                    + " valid URI: " + HandshakeValidator.printable(e.getReason()), Map.of()));
+        }
+        String overLimit = limits.acquire(route, request.remoteAddress());
+        if (overLimit != null) {
+            return CompletableFuture.completedFuture(refuse(id, request, 503, overLimit, Map.of("Retry-After", "5")));
+        }
+        if (route.relayMode() == ProxyRoute.RelayMode.TUNNEL && "HTTP/1.1".equals(request.protocol())) {
+            return tunnel(id, route, targetUri, request);
+        }
+        return CompletableFuture.completedFuture(message(id, route, target, targetUri, request));
+    }
+
+    /** Everything decided before any upstream is contacted: null to go on, or the result. */
+    private HandshakeResult check(String id, ProxyRoute route, String target, HandshakeRequest request) {
         if (!HandshakeValidator.isUpgradeAttempt(request)) {
             if (route.rejectNonUpgrade()) {
                 return refuse(id, request, 426, "this path only accepts WebSocket connections (send a WebSocket"
@@ -169,17 +222,73 @@ public final class WebSocketProxy implements AutoCloseable {
         if (closed) {
             return refuse(id, request, 503, "proxy is shutting down", Map.of("Retry-After", "1"));
         }
-        URI targetUri;
+        return null;
+    }
+
+    /** Tunnel mode: connect upstream without blocking, forwarding the client's handshake fields. */
+    private CompletionStage<HandshakeResult> tunnel(String id, ProxyRoute route, URI targetUri,
+                                                    HandshakeRequest request) {
+        Tunnel tunnel = new Tunnel(id, route, request.remoteAddress(), request.path(), targetUri, timers, listener,
+                buffers, ended -> released(ended, route, request.remoteAddress()));
+        active.add(tunnel);
+        List<String> offered = UpstreamHeaders.offeredSubprotocols(request);
+        TunnelConnector.ClientOffer offer = new TunnelConnector.ClientOffer(request.header("Sec-WebSocket-Key"),
+                "13", offered, request.headers("Sec-WebSocket-Extensions"));
+        Map<String, String> headers = UpstreamHeaders.forUpstream(request, route.preserveHost(),
+                route.strippedPrefix(), route.headerPolicy());
+        CompletableFuture<UpstreamHandshake> connecting;
         try {
-            targetUri = new URI(target);
-        } catch (URISyntaxException e) {
-            return refuse(id, request, 400, "request path or query is not a valid URI: "
-                    + HandshakeValidator.printable(e.getReason()), Map.of());
+            connecting = tunnelConnector.connect(targetUri, headers, offer, route.connectTimeout());
+        } catch (RuntimeException e) {
+            tunnel.upstreamFailed();
+            throw e;
         }
-        String overLimit = limits.acquire(route, request.remoteAddress());
-        if (overLimit != null) {
-            return refuse(id, request, 503, overLimit, Map.of("Retry-After", "5"));
+        return connecting.handle((upstream, failure) -> {
+            try {
+                if (failure != null) {
+                    tunnel.upstreamFailed();
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure;
+                    if (cause instanceof UpstreamFailure) {
+                        LOG.debug("[{}] upstream failure", id, cause.getCause());
+                        return refuse(id, request, ((UpstreamFailure) cause).status(), cause.getMessage(), Map.of());
+                    }
+                    return unexpected(id, request, cause);
+                }
+                if (closed || !tunnel.upstreamConnected(upstream)) {
+                    tunnel.shutdown();
+                    return refuse(id, request, 503, "proxy is shutting down", Map.of("Retry-After", "1"));
+                }
+                LOG.debug("[{}] {} {} -> {} (tunnel, subprotocol {})", id, request.remoteAddress(), request,
+                        targetUri, upstream.subprotocol());
+                return HandshakeResult.tunnel(tunnel, clientUpgradeHeaders(upstream.headers()));
+            } catch (RuntimeException e) {
+                tunnel.clientUpgradeFailed(e);
+                return unexpected(id, request, e);
+            }
+        });
+    }
+
+    /** The client's 101 in tunnel mode: the upstream's handshake answer, which was made for the client's key. */
+    private static Map<String, List<String>> clientUpgradeHeaders(Map<String, List<String>> upstream) {
+        Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+        out.put("Upgrade", List.of("websocket"));
+        out.put("Connection", List.of("Upgrade"));
+        for (String name : List.of("Sec-WebSocket-Accept", "Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions",
+                "Set-Cookie")) {
+            List<String> values = new ArrayList<>(upstream.getOrDefault(name, List.of()));
+            values.removeIf(v -> !HeaderTokens.isSafeValue(v));
+            if (!values.isEmpty()) {
+                out.put(name, name.equals("Set-Cookie") ? List.copyOf(values)
+                        : List.of(String.join(", ", values)));
+            }
         }
+        return out;
+    }
+
+    /** Message mode: the upstream session is opened with the upstream client, blocking this thread. */
+    private HandshakeResult message(String id, ProxyRoute route, String target, URI targetUri,
+                                    HandshakeRequest request) {
         ProxyRoute slotRoute = route;
         Relay relay = new Relay(id, route, request.remoteAddress(), request.path(), targetUri, timers,
                 listener, ended -> released(ended, slotRoute, request.remoteAddress()));
@@ -226,7 +335,7 @@ public final class WebSocketProxy implements AutoCloseable {
         }
     }
 
-    private void released(Relay relay, ProxyRoute route, String clientAddress) {
+    private void released(ProxiedConnection relay, ProxyRoute route, String clientAddress) {
         if (active.remove(relay)) {
             limits.release(route, clientAddress);
             if (active.isEmpty()) {
@@ -268,6 +377,7 @@ public final class WebSocketProxy implements AutoCloseable {
         drain();
         timers.close();
         connector.close();
+        tunnelConnector.close();
     }
 
     /**
@@ -279,7 +389,7 @@ public final class WebSocketProxy implements AutoCloseable {
      */
     public void drain() {
         closed = true;
-        for (Relay relay : List.copyOf(active)) {
+        for (ProxiedConnection relay : List.copyOf(active)) {
             relay.shutdown();
         }
         long deadline = System.nanoTime() + drainTimeout.toNanos();
@@ -300,7 +410,7 @@ public final class WebSocketProxy implements AutoCloseable {
         if (!active.isEmpty()) {
             LOG.warn("{} connection(s) did not finish their close handshake within {}; dropping them",
                     active.size(), drainTimeout);
-            for (Relay relay : List.copyOf(active)) {
+            for (ProxiedConnection relay : List.copyOf(active)) {
                 relay.forceEnd();
             }
         }

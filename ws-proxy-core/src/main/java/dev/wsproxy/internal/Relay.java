@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * lost) → OPEN → CLOSING (the first ending decided what the other side gets; it is being closed) →
  * CLOSED (both sides ended; the listener's terminal event and {@code onEnded} run exactly once).
  */
-public final class Relay implements ProxyConnection {
+public final class Relay implements ProxyConnection, ProxiedConnection {
 
     private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
 

@@ -34,18 +34,18 @@ public final class RelayTimers implements AutoCloseable {
     }
 
     /** Runs {@code task} on a worker every {@code period}; cancel the returned future to stop. */
-    ScheduledFuture<?> every(Duration period, Runnable task) {
+    public ScheduledFuture<?> every(Duration period, Runnable task) {
         long ms = Math.max(1, period.toMillis());
         return scheduler.scheduleWithFixedDelay(() -> submit(task), ms, ms, TimeUnit.MILLISECONDS);
     }
 
     /** Runs {@code task} on a worker once after {@code delay}. */
-    ScheduledFuture<?> after(Duration delay, Runnable task) {
+    public ScheduledFuture<?> after(Duration delay, Runnable task) {
         return scheduler.schedule(() -> submit(task), Math.max(1, delay.toMillis()), TimeUnit.MILLISECONDS);
     }
 
     /** Runs {@code task} on a worker now. */
-    void submit(Runnable task) {
+    public void submit(Runnable task) {
         try {
             workers.execute(task);
         } catch (RuntimeException rejected) {

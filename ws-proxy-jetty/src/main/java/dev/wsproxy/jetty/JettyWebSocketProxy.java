@@ -2,8 +2,11 @@ package dev.wsproxy.jetty;
 
 import dev.wsproxy.ProxyRoute;
 import dev.wsproxy.WebSocketProxy;
+import dev.wsproxy.jetty.internal.JettyClientUpgrader;
 import dev.wsproxy.jetty.internal.JettyContainerDefaults;
+import dev.wsproxy.servlet.ClientUpgrader;
 import dev.wsproxy.servlet.WebSocketProxyFilter;
+
 import jakarta.servlet.DispatcherType;
 import jakarta.websocket.server.ServerContainer;
 import java.util.EnumSet;
@@ -59,6 +62,7 @@ public final class JettyWebSocketProxy {
         Objects.requireNonNull(proxy, "proxy");
         JakartaWebSocketServletContainerInitializer.configure(context,
                 (servletContext, container) -> applySettings(container, maxFrameSize(proxy)));
+        context.setAttribute(ClientUpgrader.ATTRIBUTE, new JettyClientUpgrader());
         FilterHolder holder = new FilterHolder(new WebSocketProxyFilter(proxy));
         holder.setName("ws-proxy");
         holder.setAsyncSupported(true);

@@ -34,6 +34,8 @@ class HeaderForwardingTest {
                 .route(ProxyRoute.prefix("/app/").upstream(backend.uri("/"))
                         .allowedOrigins("https://app.example.com").build())
                 .route(ProxyRoute.regex("^/rx/(.*)$").upstream(backend.uri("/base/$1")).build())
+                .route(ProxyRoute.prefix("/message/").upstream(backend.uri("/"))
+                        .relayMode(ProxyRoute.RelayMode.MESSAGE).build())
                 .build());
     }
 
@@ -58,11 +60,21 @@ class HeaderForwardingTest {
     }
 
     @Test
-    void clientHandshakeHeadersAreNotCopied() throws Exception {
-        Backend.Recorded seen = through(get("/ws/echo")
+    void messageModeDoesNotCopyTheClientsHandshakeHeaders() throws Exception {
+        Backend.Recorded seen = through(get("/message/echo")
                 .plus("Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits"));
         assertNull(seen.header("Sec-WebSocket-Extensions"), seen.toString());
         assertNotEquals(Handshakes.KEY, seen.header("Sec-WebSocket-Key"));
+        assertEquals("13", seen.header("Sec-WebSocket-Version"));
+    }
+
+    @Test
+    void tunnelModeForwardsTheClientsHandshakeSoBothEndsNegotiate() throws Exception {
+        Backend.Recorded seen = through(get("/ws/echo")
+                .plus("Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits"));
+        assertEquals("permessage-deflate; client_max_window_bits", seen.header("Sec-WebSocket-Extensions"),
+                seen.toString());
+        assertEquals(Handshakes.KEY, seen.header("Sec-WebSocket-Key"));
         assertEquals("13", seen.header("Sec-WebSocket-Version"));
     }
 

@@ -3,6 +3,7 @@ package dev.wsproxy.servlet;
 import dev.wsproxy.HandshakeRequest;
 import dev.wsproxy.HandshakeResult;
 import dev.wsproxy.WebSocketProxy;
+import dev.wsproxy.servlet.internal.TunnelUpgradeHandler;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletContext;
@@ -86,6 +87,10 @@ public final class WebSocketProxyFilter implements Filter {
 
     private void upgrade(HttpServletRequest request, HttpServletResponse response, HandshakeResult result)
             throws IOException {
+        if (result.isTunnel()) {
+            tunnel(request, response, result);
+            return;
+        }
         ServletContext context = request.getServletContext();
         Object container = context.getAttribute(ServerContainer.class.getName());
         if (!(container instanceof ServerContainer)) {
@@ -99,6 +104,32 @@ public final class WebSocketProxyFilter implements Filter {
         try {
             ((ServerContainer) container).upgradeHttpToWebSocket(request, response, result.endpointConfig(),
                     Collections.emptyMap());
+        } catch (Exception e) {
+            LOG.warn("[{}] client upgrade failed: {}", result.connectionId(), e.toString());
+            result.upgradeFailed(e);
+            if (!response.isCommitted()) {
+                refuse(response, 502, "the container could not upgrade this connection after the upstream"
+                        + " accepted it (" + e.getClass().getSimpleName() + ")", Map.of());
+            }
+        }
+    }
+
+    /**
+     * Tunnel mode: answers 101 with the upstream's handshake answer and hands the connection to the tunnel,
+     * through the container's own upgrader when one is installed, else {@code HttpServletRequest.upgrade}.
+     */
+    private void tunnel(HttpServletRequest request, HttpServletResponse response, HandshakeResult result)
+            throws IOException {
+        try {
+            Object upgrader = request.getServletContext().getAttribute(ClientUpgrader.ATTRIBUTE);
+            if (upgrader instanceof ClientUpgrader
+                    && ((ClientUpgrader) upgrader).upgrade(request, response, result)) {
+                return;
+            }
+            response.setStatus(HttpServletResponse.SC_SWITCHING_PROTOCOLS);
+            result.upgradeHeaders().forEach((name, values) -> values.forEach(v -> response.addHeader(name, v)));
+            TunnelUpgradeHandler handler = request.upgrade(TunnelUpgradeHandler.class);
+            handler.attach(result, request.getRemoteAddr() + ":" + request.getRemotePort());
         } catch (Exception e) {
             LOG.warn("[{}] client upgrade failed: {}", result.connectionId(), e.toString());
             result.upgradeFailed(e);

@@ -1,0 +1,653 @@
+package dev.wsproxy.internal.tunnel;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One direction of a tunnel: reads bytes from its source, tracks the WebSocket frame headers in them, and
+ * writes them unchanged to its target, reading again only when that write completed (demand, so memory is
+ * one buffer per direction and a slow reader slows its writer). Payloads are neither unmasked nor copied;
+ * control frames (at most 125 bytes) are looked at whole, so the proxy sees close codes and the pongs that
+ * answer its own pings (which it drops). Frames the proxy writes itself (pings, closes) are spliced in at
+ * frame boundaries only.
+ *
+ * <p>Threading: the pump ({@link #pump()}) runs on whichever thread woke it (a fill or write callback),
+ * never on two threads at once (a work-in-progress counter serialises it); {@link #inject} may be called
+ * from any thread. {@link #lock} guards the write queue, the injections and the boundary flag; no I/O is
+ * done while it is held.
+ */
+final class Direction {
+
+    /** What the tunnel decides about a control frame read from the source. */
+    enum Verdict { FORWARD, DROP }
+
+    /** The tunnel's side of the contract; called from the pump or from write callbacks, never under a lock. */
+    interface Owner {
+        Verdict controlFrame(Direction from, int opcode, byte[] payload);
+
+        /** A frame header broke the protocol or a limit; nothing of that frame was forwarded. */
+        void violation(Direction from, int closeCode, String reason);
+
+        /** The source ended: {@code failure} is null for end of stream. */
+        void inputEnded(Direction from, Throwable failure);
+
+        void writeFailed(Direction to, Throwable failure);
+
+        /** A close frame (forwarded or the proxy's own) was completely written to the target. */
+        void closeWritten(Direction to);
+
+        /** A data frame header was read: counts and idle tracking. */
+        void dataFrame(Direction from, long payloadLength, boolean endsMessage);
+    }
+
+    final String sourceName;
+    final String targetName;
+    final boolean fromClient;
+    private final TunnelEndpoint source;
+    private final TunnelEndpoint target;
+    private final Owner owner;
+    private final BufferPool pool;
+    private final boolean allowRsv1;
+    private final boolean allowOtherRsv;
+    private final long maxFrameSize;
+    private final long maxMessageSize;
+
+    // ---- scanner state: touched by the pump only ----
+    private final byte[] header = new byte[Frames.MAX_HEADER];
+    private int headerFill;
+    private boolean headerInPlace;
+    private long payloadLeft;
+    private byte[] control;
+    private int controlFill;
+    private int controlHeaderLength;
+    private boolean inMessage;
+    private long messageBytes;
+    private volatile boolean discarding;
+    private boolean discardRequested;
+    private volatile long lastReadNanos = System.nanoTime();
+
+    // ---- pump state ----
+    private final AtomicInteger wip = new AtomicInteger();
+    private volatile boolean started;
+    private volatile boolean demandPending;
+    private volatile boolean writePending;
+    private boolean inputDone;
+    private ByteBuffer buffer;
+    private ByteBuffer prefilled;
+    private final List<ByteBuffer> pieces = new ArrayList<>();
+
+    // ---- writer state, guarded by lock ----
+    private final Object lock = new Object();
+    private final ArrayDeque<Write> queue = new ArrayDeque<>();
+    private final ArrayDeque<ByteBuffer> injections = new ArrayDeque<>();
+    private boolean writing;
+    private boolean scanning;
+    private boolean atBoundary = true;
+    private boolean targetBroken;
+    private volatile long lastWriteNanos = System.nanoTime();
+    private volatile long writeStartedNanos;
+
+    Direction(String sourceName, String targetName, boolean fromClient, TunnelEndpoint source, TunnelEndpoint target,
+              Owner owner, BufferPool pool, boolean allowRsv1, boolean allowOtherRsv, long maxFrameSize,
+              long maxMessageSize) {
+        this.sourceName = sourceName;
+        this.targetName = targetName;
+        this.fromClient = fromClient;
+        this.source = source;
+        this.target = target;
+        this.owner = owner;
+        this.pool = pool;
+        this.allowRsv1 = allowRsv1;
+        this.allowOtherRsv = allowOtherRsv;
+        this.maxFrameSize = maxFrameSize;
+        this.maxMessageSize = maxMessageSize;
+    }
+
+    /** Bytes the source sent before the tunnel started (read while parsing the HTTP head). */
+    void prefill(ByteBuffer bytes) {
+        if (bytes != null && bytes.hasRemaining()) {
+            ByteBuffer copy = ByteBuffer.allocate(bytes.remaining());
+            copy.put(bytes).flip();
+            prefilled = copy;
+        }
+    }
+
+    /** Starts reading the source. */
+    void start() {
+        started = true;
+        pump();
+    }
+
+    /**
+     * From the source's next frame boundary on, its bytes are parsed (control frames still reported) but
+     * not forwarded: the proxy has closed the target, or is about to.
+     */
+    void discardFromNextBoundary() {
+        synchronized (lock) {
+            if (!scanning && atBoundary) {
+                discarding = true;
+            } else {
+                discardRequested = true;
+            }
+        }
+    }
+
+    /** Whether everything forwarded so far ends on a frame boundary (so a frame of the proxy's own fits). */
+    boolean atBoundary() {
+        synchronized (lock) {
+            return !scanning && atBoundary;
+        }
+    }
+
+    /** When bytes were last read from the source. */
+    long lastReadNanos() {
+        return lastReadNanos;
+    }
+
+    /** Nanos since the last write to the target was queued. */
+    long nanosSinceLastWrite(long now) {
+        return now - lastWriteNanos;
+    }
+
+    /** How long the current write to the target has been outstanding, or 0. */
+    long blockedNanos(long now) {
+        long started = writeStartedNanos;
+        return started == 0 ? 0 : now - started;
+    }
+
+    /** Whether the pump is waiting for the target to take a write (so the source is not being read). */
+    boolean waitingForTarget() {
+        return writePending;
+    }
+
+    /**
+     * Writes a frame of the proxy's own to the target at the next frame boundary, after everything queued.
+     * Dropped when the target can no longer be written.
+     */
+    void inject(ByteBuffer frame) {
+        Write now = null;
+        synchronized (lock) {
+            if (targetBroken) {
+                return;
+            }
+            if (scanning || !atBoundary) {
+                injections.add(frame);
+                return;
+            }
+            now = enqueue(new Write(new ByteBuffer[] {frame}, null, isClose(frame)));
+        }
+        if (now != null) {
+            write(now);
+        }
+    }
+
+    // ---- the pump ----------------------------------------------------------------------------------
+
+    void pump() {
+        int missed = wip.incrementAndGet();
+        if (missed != 1) {
+            return;
+        }
+        do {
+            pumpOnce();
+            missed = wip.addAndGet(-missed);
+        } while (missed != 0);
+    }
+
+    private void pumpOnce() {
+        while (started && !writePending && !demandPending && !inputDone) {
+            if (buffer == null && prefilled != null) {
+                buffer = prefilled;
+                prefilled = null;
+            }
+            if (buffer != null && !buffer.hasRemaining() && !pool.owns(buffer)) {
+                buffer = null; // the prefill copy is used up
+            }
+            if (buffer == null) {
+                buffer = pool.acquire(source.needsHeapBuffers() || target.needsHeapBuffers());
+            }
+            if (!buffer.hasRemaining()) {
+                int n;
+                try {
+                    n = source.fill(buffer);
+                } catch (IOException | RuntimeException e) {
+                    inputDone = true;
+                    release();
+                    owner.inputEnded(this, e);
+                    return;
+                }
+                if (n < 0) {
+                    inputDone = true;
+                    release();
+                    owner.inputEnded(this, null);
+                    return;
+                }
+                if (n == 0) {
+                    release();
+                    demandPending = true;
+                    if (source.demand(this::onReadable)) {
+                        demandPending = false;
+                        continue;
+                    }
+                    return;
+                }
+            }
+            lastReadNanos = System.nanoTime();
+            Write write = scan(buffer);
+            if (write == null) {
+                buffer.limit(buffer.position());
+                continue;
+            }
+            if (write != NOTHING_TO_START) {
+                write(write);
+            }
+        }
+    }
+
+    private void onReadable() {
+        demandPending = false;
+        pump();
+    }
+
+    private void onDataWritten() {
+        ByteBuffer b = buffer;
+        if (b != null) {
+            b.position(0).limit(0);
+        }
+        writePending = false;
+        pump();
+    }
+
+    private void release() {
+        if (buffer != null) {
+            if (pool.owns(buffer)) {
+                pool.release(buffer);
+            }
+            buffer = null;
+        }
+    }
+
+    /** Ends the pump for good (the tunnel is closing its endpoints); releases the buffer when idle. */
+    void stop() {
+        started = false;
+        if (wip.get() == 0 && !writePending) {
+            // Racy by design: a pump that is running keeps its buffer; pools tolerate a missed release.
+            ByteBuffer b = buffer;
+            buffer = null;
+            if (b != null && pool.owns(b)) {
+                pool.release(b);
+            }
+        }
+    }
+
+    // ---- the scanner ------------------------------------------------------------------------------
+
+    private static final Write NOTHING_TO_START = new Write(new ByteBuffer[0], null, false);
+
+    private int violationCode;
+    private String violationReason;
+    private boolean piecesHaveClose;
+    /** The source sent its close frame: everything after it is dropped. */
+    private boolean closeSeen;
+
+    /**
+     * Walks all readable bytes of {@code in}, tracking frames, and queues what is to be forwarded.
+     *
+     * @return {@code null} when nothing is to be written (the bytes were consumed), {@link #NOTHING_TO_START}
+     *     when a write was queued behind another, or the write to start now
+     */
+    private Write scan(ByteBuffer in) {
+        synchronized (lock) {
+            scanning = true;
+        }
+        pieces.clear();
+        piecesHaveClose = false;
+        int p = in.position();
+        int limit = in.limit();
+        int runStart = p;
+        while (p < limit) {
+            if (payloadLeft > 0) {
+                int n = (int) Math.min(payloadLeft, limit - p);
+                p += n;
+                payloadLeft -= n;
+                if (payloadLeft == 0) {
+                    runStart = boundary(in, runStart, p);
+                }
+                continue;
+            }
+            if (control != null) {
+                int n = Math.min(control.length - controlFill, limit - p);
+                in.get(p, control, controlFill, n);
+                controlFill += n;
+                p += n;
+                runStart = p;
+                runStart = controlComplete(in, runStart, p);
+                continue;
+            }
+            // a frame header starts here, or continues one begun in the previous read
+            int frameStart = p;
+            if (headerFill == 0) {
+                headerInPlace = true;
+            }
+            while (p < limit && headerFill < headerLength()) {
+                header[headerFill++] = in.get(p++);
+            }
+            int need = headerLength();
+            if (headerFill < need) {
+                if (headerInPlace) {
+                    addRun(in, runStart, frameStart);
+                }
+                headerInPlace = false; // held in `header` until complete, then written as a copy
+                runStart = p;
+                break;
+            }
+            headerFill = 0;
+            String problem = check();
+            if (problem != null) {
+                if (headerInPlace) {
+                    addRun(in, runStart, frameStart);
+                }
+                runStart = p;
+                violationCode = Integer.parseInt(problem.substring(0, 4));
+                violationReason = problem.substring(5);
+                discarding = true;
+                p = limit;
+                runStart = limit;
+                break;
+            }
+            if (!headerInPlace) {
+                runStart = p;
+            }
+            int opcode = header[0] & 0x0F;
+            long length = payloadLength();
+            if (!Frames.isControl(opcode)) {
+                boolean fin = (header[0] & Frames.FIN) != 0;
+                if (!discarding) {
+                    owner.dataFrame(this, length, fin);
+                }
+                inMessage = !fin;
+                messageBytes = fin ? 0 : messageBytes + length;
+                if (!headerInPlace && !discarding) {
+                    pieces.add(ByteBuffer.wrap(java.util.Arrays.copyOf(header, need)));
+                }
+                payloadLeft = length;
+                if (length == 0) {
+                    runStart = boundary(in, runStart, p);
+                }
+                continue;
+            }
+            int total = need + (int) length;
+            if (headerInPlace && limit - frameStart >= total) {
+                byte[] frame = new byte[total];
+                in.get(frameStart, frame, 0, total);
+                p = frameStart + total;
+                if (!controlDone(frame, need, (int) length)) {
+                    addRun(in, runStart, frameStart);
+                    runStart = p;
+                }
+                if (closeSeen) {
+                    addRun(in, runStart, p);
+                    runStart = p;
+                    discarding = true; // a peer sends nothing after its close frame (RFC 6455 5.5.1)
+                }
+                runStart = boundary(in, runStart, p);
+                continue;
+            }
+            if (headerInPlace) {
+                addRun(in, runStart, frameStart);
+            }
+            control = new byte[total];
+            System.arraycopy(header, 0, control, 0, need);
+            controlFill = need;
+            controlHeaderLength = need;
+            runStart = p;
+            runStart = controlComplete(in, runStart, p);
+        }
+        addRun(in, runStart, p);
+        in.position(limit);
+        Write start = null;
+        boolean any;
+        synchronized (lock) {
+            scanning = false;
+            atBoundary = payloadLeft == 0 && headerFill == 0 && control == null;
+            if (atBoundary) {
+                spliceInjections();
+                if (discardRequested) {
+                    discarding = true;
+                }
+            }
+            any = !pieces.isEmpty();
+            if (any) {
+                writePending = true; // before the write can complete on another thread
+                start = enqueue(new Write(pieces.toArray(new ByteBuffer[0]), this::onDataWritten, piecesHaveClose));
+            }
+        }
+        if (violationCode != 0) {
+            int code = violationCode;
+            violationCode = 0;
+            owner.violation(this, code, violationReason);
+        }
+        if (!any) {
+            return null;
+        }
+        return start == null ? NOTHING_TO_START : start;
+    }
+
+    /** A held control frame: when all its bytes are in, decides on it. Returns the new run start. */
+    private int controlComplete(ByteBuffer in, int runStart, int p) {
+        if (controlFill < control.length) {
+            return runStart;
+        }
+        byte[] frame = control;
+        control = null;
+        if (controlDone(frame, controlHeaderLength, frame.length - controlHeaderLength)) {
+            pieces.add(ByteBuffer.wrap(frame));
+        }
+        if (closeSeen) {
+            discarding = true;
+        }
+        return boundary(in, runStart, p);
+    }
+
+    private void addRun(ByteBuffer in, int from, int to) {
+        if (!discarding && from < to) {
+            pieces.add(in.slice(from, to - from));
+        }
+    }
+
+    /** Under {@link #lock}: moves the waiting injections into the pieces being built. */
+    private void spliceInjections() {
+        while (!injections.isEmpty()) {
+            ByteBuffer frame = injections.poll();
+            piecesHaveClose |= isClose(frame);
+            pieces.add(frame);
+        }
+    }
+
+    /** At a frame boundary: splices in the proxy's own frames waiting for one. Returns the new run start. */
+    private int boundary(ByteBuffer in, int runStart, int p) {
+        synchronized (lock) {
+            boolean discardNow = discardRequested && !discarding;
+            if (injections.isEmpty() && !discardNow) {
+                return runStart;
+            }
+            addRun(in, runStart, p);
+            spliceInjections();
+            if (discardNow) {
+                discarding = true;
+            }
+        }
+        return p;
+    }
+
+    /** Header length so far known from the first two bytes (2 until they are read). */
+    private int headerLength() {
+        if (headerFill < 2) {
+            return 2;
+        }
+        int len7 = header[1] & 0x7F;
+        return 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + ((header[1] & Frames.MASK) != 0 ? 4 : 0);
+    }
+
+    private long payloadLength() {
+        int len7 = header[1] & 0x7F;
+        if (len7 < 126) {
+            return len7;
+        }
+        if (len7 == 126) {
+            return ((header[2] & 0xFF) << 8) | (header[3] & 0xFF);
+        }
+        long length = 0;
+        for (int i = 2; i < 10; i++) {
+            length = (length << 8) | (header[i] & 0xFF);
+        }
+        return length;
+    }
+
+    /** Checks a complete header: null, or "CODE reason" (1002 protocol, 1009 too big). */
+    private String check() {
+        int b0 = header[0] & 0xFF;
+        int opcode = b0 & 0x0F;
+        boolean masked = (header[1] & Frames.MASK) != 0;
+        if (masked != fromClient) {
+            return fromClient ? "1002 client sent an unmasked frame (RFC 6455 5.1)"
+                    : "1002 upstream sent a masked frame (RFC 6455 5.1)";
+        }
+        if (!Frames.isKnown(opcode)) {
+            return "1002 " + sourceName + " sent a frame with reserved opcode " + opcode;
+        }
+        boolean control = Frames.isControl(opcode);
+        if ((b0 & Frames.RSV1) != 0 && !(allowRsv1 && (opcode == Frames.TEXT || opcode == Frames.BINARY))) {
+            return "1002 " + sourceName + " set RSV1 without a negotiated extension that defines it";
+        }
+        if ((b0 & Frames.RSV2_3) != 0 && !allowOtherRsv) {
+            return "1002 " + sourceName + " set RSV2/RSV3 without a negotiated extension that defines them";
+        }
+        long length = payloadLength();
+        if (length < 0) {
+            return "1002 " + sourceName + " sent a frame length with the most significant bit set";
+        }
+        if (control) {
+            if ((b0 & Frames.FIN) == 0) {
+                return "1002 " + sourceName + " sent a fragmented control frame";
+            }
+            if (length > Frames.MAX_CONTROL_PAYLOAD) {
+                return "1002 " + sourceName + " sent a control frame of " + length + " bytes (at most 125)";
+            }
+            return null;
+        }
+        if (opcode == Frames.CONTINUATION && !inMessage) {
+            return "1002 " + sourceName + " sent a continuation frame outside a fragmented message";
+        }
+        if (opcode != Frames.CONTINUATION && inMessage) {
+            return "1002 " + sourceName + " started a new message before finishing the fragmented one";
+        }
+        if (length > maxFrameSize) {
+            return "1009 " + sourceName + " sent a frame larger than the "
+                    + dev.wsproxy.internal.Sizes.format(maxFrameSize) + " limit";
+        }
+        if (messageBytes + length > maxMessageSize) {
+            return "1009 " + sourceName + " sent a message larger than the "
+                    + dev.wsproxy.internal.Sizes.format(maxMessageSize) + " limit";
+        }
+        return null;
+    }
+
+    /** A whole control frame: unmasks a copy of its payload and asks the tunnel. True to forward it. */
+    private boolean controlDone(byte[] frame, int headerLength, int length) {
+        int opcode = frame[0] & 0x0F;
+        byte[] payload = new byte[length];
+        boolean masked = (frame[1] & Frames.MASK) != 0;
+        int keyAt = headerLength - 4;
+        for (int i = 0; i < length; i++) {
+            byte b = frame[headerLength + i];
+            payload[i] = masked ? (byte) (b ^ frame[keyAt + (i & 3)]) : b;
+        }
+        boolean forward = owner.controlFrame(this, opcode, payload) == Verdict.FORWARD && !discarding;
+        if (opcode == Frames.CLOSE) {
+            piecesHaveClose |= forward;
+            closeSeen = true;
+        }
+        return forward;
+    }
+
+    // ---- the writer ------------------------------------------------------------------------------
+
+    private static final class Write {
+        final ByteBuffer[] buffers;
+        final Runnable onDone;
+        final boolean close;
+
+        Write(ByteBuffer[] buffers, Runnable onDone, boolean close) {
+            this.buffers = buffers;
+            this.onDone = onDone;
+            this.close = close;
+        }
+    }
+
+    private static boolean isClose(ByteBuffer frame) {
+        return (frame.get(frame.position()) & 0x0F) == Frames.CLOSE;
+    }
+
+    /** Under {@link #lock}: queues a write; returns it when the caller must start it now. */
+    private Write enqueue(Write write) {
+        lastWriteNanos = System.nanoTime();
+        if (targetBroken) {
+            return null;
+        }
+        if (writing) {
+            queue.add(write);
+            return null;
+        }
+        writing = true;
+        return write;
+    }
+
+    private void write(Write write) {
+        writeStartedNanos = System.nanoTime();
+        target.write(() -> written(write), this::writeFailedNow, write.buffers);
+    }
+
+    private void written(Write done) {
+        writeStartedNanos = 0;
+        if (done.onDone != null) {
+            done.onDone.run();
+        }
+        if (done.close) {
+            owner.closeWritten(this);
+        }
+        Write next;
+        synchronized (lock) {
+            next = queue.poll();
+            if (next == null) {
+                writing = false;
+                return;
+            }
+        }
+        write(next);
+    }
+
+    private void writeFailedNow(Throwable failure) {
+        writeStartedNanos = 0;
+        synchronized (lock) {
+            targetBroken = true;
+            writing = false;
+            queue.clear();
+            injections.clear();
+        }
+        discarding = true;
+        owner.writeFailed(this, failure);
+        if (writePending) {
+            onDataWritten();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return sourceName + "->" + targetName;
+    }
+}

@@ -1,0 +1,44 @@
+package dev.wsproxy.internal.tunnel;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An upstream that answered the WebSocket handshake with a valid 101: its connection, the response headers
+ * to hand on to the client, what it negotiated, and any bytes it sent after the 101 (its first frames, which
+ * must reach the client). Immutable once built.
+ */
+public final class UpstreamHandshake {
+    final TunnelEndpoint endpoint;
+    final Map<String, List<String>> headers;
+    final String subprotocol;
+    final boolean compression;
+    final boolean otherExtensions;
+    final ByteBuffer earlyBytes;
+
+    UpstreamHandshake(TunnelEndpoint endpoint, Map<String, List<String>> headers, String subprotocol,
+                      boolean compression, boolean otherExtensions, ByteBuffer earlyBytes) {
+        this.endpoint = endpoint;
+        this.headers = headers;
+        this.subprotocol = subprotocol;
+        this.compression = compression;
+        this.otherExtensions = otherExtensions;
+        this.earlyBytes = earlyBytes;
+    }
+
+    /** The upstream's 101 headers, names case-insensitive. */
+    public Map<String, List<String>> headers() {
+        return headers;
+    }
+
+    /** The subprotocol the upstream chose, or {@code null}. */
+    public String subprotocol() {
+        return subprotocol;
+    }
+
+    /** Closes the upstream connection (the client could not be answered). */
+    public void abandon() {
+        endpoint.close();
+    }
+}

@@ -143,7 +143,9 @@ public final class WebSocketProxyFilter implements Filter {
                 .path(path)
                 .query(request.getQueryString())
                 .remoteAddress(request.getRemoteAddr())
-                .remotePort(request.getRemotePort());
+                .remotePort(request.getRemotePort())
+                // set by the container's or the application's security (Spring Security wraps the request)
+                .user(request.getRemoteUser());
         for (String name : Collections.list(request.getHeaderNames())) {
             for (String value : Collections.list(request.getHeaders(name))) {
                 b.addHeader(name, value);

@@ -18,7 +18,8 @@ import java.util.regex.PatternSyntaxException;
  *
  * <p>Three kinds of match, tried by {@link WebSocketProxy} in this order: {@linkplain #exact exact paths},
  * then the longest matching {@linkplain #prefix prefix} (nginx {@code location /prefix/} semantics: a plain
- * string prefix), then {@linkplain #regex regular expressions} in registration order. Routes are matched
+ * string prefix; a prefix ending in {@code /} also takes the path without that slash, unless another route
+ * has exactly that path), then {@linkplain #regex regular expressions} in registration order. Routes are matched
  * against the <em>normalised</em> path, as nginx chooses a location: escapes of unreserved characters
  * decoded, {@code .} and {@code ..} resolved, {@code ;parameters} ignored, repeated {@code /} merged, so no
  * other spelling of a path ({@code /ws/%61dmin}, {@code /ws/./admin}, {@code /ws/admin;p=1}) can take a
@@ -275,6 +276,26 @@ public final class ProxyRoute {
             target = "/" + target;
         }
         // The authority is fixed text from the configuration; whatever a capture holds stays in the path.
+        return upstreamBase + PathRules.escapeIllegal(target, false)
+                + (rawQuery == null ? "" : "?" + PathRules.escapeIllegal(rawQuery, true));
+    }
+
+    /**
+     * For a prefix ending in {@code /}, the upstream URI for the path that is the prefix without that slash
+     * ({@code /ws/admin} for {@code prefix("/ws/admin/")}), else {@code null}. Servlet mappings such as
+     * {@code /admin/*} also serve {@code /admin}, so that path must get this route's policy, not a shorter
+     * route's (nginx answers it with a redirect to the slashed path, which WebSocket clients do not follow).
+     */
+    String rewriteBare(String path, String rawQuery) {
+        if (match != Match.PREFIX || this.path.length() < 2 || !this.path.endsWith("/")
+                || !path.equals(this.path.substring(0, this.path.length() - 1))) {
+            return null;
+        }
+        String target = upstreamPath.isEmpty() ? path
+                : upstreamPath.endsWith("/") ? upstreamPath.substring(0, upstreamPath.length() - 1) : upstreamPath;
+        if (target.isEmpty()) {
+            target = "/";
+        }
         return upstreamBase + PathRules.escapeIllegal(target, false)
                 + (rawQuery == null ? "" : "?" + PathRules.escapeIllegal(rawQuery, true));
     }

@@ -155,12 +155,32 @@ public final class WebSocketProxy implements AutoCloseable {
      * order.
      */
     Map.Entry<ProxyRoute, String> route(String path, String rawQuery) {
-        for (List<ProxyRoute> group : List.of(exact, prefixes, regexes)) {
-            for (ProxyRoute candidate : group) {
-                String target = candidate.rewrite(path, rawQuery);
-                if (target != null) {
-                    return Map.entry(candidate, target);
-                }
+        for (ProxyRoute candidate : exact) {
+            String target = candidate.rewrite(path, rawQuery);
+            if (target != null) {
+                return Map.entry(candidate, target);
+            }
+        }
+        // prefixes are sorted longest first; "/ws/admin" belongs to prefix "/ws/admin/" rather than to "/ws/"
+        Map.Entry<ProxyRoute, String> bare = null;
+        for (ProxyRoute candidate : prefixes) {
+            String target = candidate.rewrite(path, rawQuery);
+            if (target != null) {
+                return bare != null && bare.getKey().path().length() - 1 > candidate.path().length()
+                        ? bare : Map.entry(candidate, target);
+            }
+            String bareTarget = bare == null ? candidate.rewriteBare(path, rawQuery) : null;
+            if (bareTarget != null) {
+                bare = Map.entry(candidate, bareTarget);
+            }
+        }
+        if (bare != null) {
+            return bare;
+        }
+        for (ProxyRoute candidate : regexes) {
+            String target = candidate.rewrite(path, rawQuery);
+            if (target != null) {
+                return Map.entry(candidate, target);
             }
         }
         return null;

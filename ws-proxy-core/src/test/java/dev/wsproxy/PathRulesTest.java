@@ -98,6 +98,10 @@ class PathRulesTest {
     @Test void dotSegmentTakesTheLongerPrefix() { routesTo(proxy(ProxyRoute.prefix("/ws/").upstream("ws://open:1/"), ProxyRoute.prefix("/ws/admin/").upstream("ws://admin:1/")), "/ws/./admin/x", "ws://admin:1/x"); }
     @Test void parameterTakesTheLongerPrefix() { routesTo(proxy(ProxyRoute.prefix("/ws/").upstream("ws://open:1/"), ProxyRoute.prefix("/ws/admin/").upstream("ws://admin:1/")), "/ws/admin;p=1/x", "ws://admin:1/x"); }
     @Test void doubleSlashTakesTheLongerPrefix() { routesTo(proxy(ProxyRoute.prefix("/ws/").upstream("ws://open:1/"), ProxyRoute.prefix("/ws/admin/").upstream("ws://admin:1/")), "/ws//admin/x", "ws://admin:1/x"); }
+    @Test void pathWithoutTheSlashTakesTheSlashedPrefix() { routesTo(proxy(ProxyRoute.prefix("/ws/").upstream("ws://open:1/"), ProxyRoute.prefix("/ws/admin/").upstream("ws://admin:1/a/")), "/ws/admin", "ws://admin:1/a"); }
+    @Test void exactLengthPrefixBeatsTheSlashedOne() { routesTo(proxy(ProxyRoute.prefix("/ws/admin").upstream("ws://bare:1/"), ProxyRoute.prefix("/ws/admin/").upstream("ws://admin:1/")), "/ws/admin", "ws://bare:1/"); }
+    @Test void slashedPrefixStillWinsBelowIt() { routesTo(proxy(ProxyRoute.prefix("/ws/admin").upstream("ws://bare:1/"), ProxyRoute.prefix("/ws/admin/").upstream("ws://admin:1/")), "/ws/admin/x", "ws://admin:1/x"); }
+    @Test void rootPrefixDoesNotTakeTheEmptyPath() { routesTo(proxy(ProxyRoute.prefix("/").upstream("ws://root:1/")), "/", "ws://root:1/"); }
     @Test void traversalIsResolvedBeforeRouting() { assertEquals(HandshakeResult.Action.PASS, proxy.handshake(upgrade("/ws/../admin")).action()); }
     @Test void encodedTraversalIsResolvedBeforeRouting() { assertEquals(HandshakeResult.Action.PASS, proxy.handshake(upgrade("/ws/%2e%2E/admin")).action()); }
 

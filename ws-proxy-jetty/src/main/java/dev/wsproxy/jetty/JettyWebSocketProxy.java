@@ -29,8 +29,10 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Installs Jetty's Jakarta WebSocket container in the context (if not yet installed) and adds the
- * {@link WebSocketProxyFilter} for every path; requests that are not proxied WebSocket handshakes reach
- * the context's own filters and servlets unchanged. Call before the context starts. The proxy and the
+ * {@link WebSocketProxyFilter} for every path, after the filters already added; requests that are not proxied
+ * WebSocket handshakes reach the context's other filters and servlets unchanged. Call before the context starts
+ * and after adding the application's security filters: a handshake the proxy upgrades never reaches the
+ * filters behind it. The proxy and the
  * context stay owned by the caller. Stateless; thread-safe.
  *
  * <p>Container settings are derived from the proxy's, because Jetty's defaults would otherwise cut or chop

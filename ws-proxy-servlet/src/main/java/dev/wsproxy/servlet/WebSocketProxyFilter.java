@@ -27,8 +27,14 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * servletContext.addFilter("ws-proxy", new WebSocketProxyFilter(proxy))
- *     .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
+ *     .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
  * }</pre>
+ *
+ * <p>Register it <em>after</em> the application's security filters (isMatchAfter {@code true}; in Spring Boot an
+ * order after {@code SecurityProperties.DEFAULT_FILTER_ORDER}): a handshake it upgrades never reaches the filters
+ * behind it, so a proxy ordered first lets WebSocket connections skip authentication. The user the security
+ * filters established ({@code getRemoteUser()}) is {@link HandshakeRequest#user()}, which a route's
+ * {@code userHeader} forwards.
  *
  * <p>The container's WebSocket support must be installed in the context (Jetty:
  * {@code JakartaWebSocketServletContainerInitializer.configure}; Tomcat: {@code WsSci}). Refusals are

@@ -2,8 +2,8 @@ package dev.wsproxy;
 
 import dev.wsproxy.internal.HeaderPolicy;
 import dev.wsproxy.internal.PathRules;
+import dev.wsproxy.internal.UpstreamUris;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -529,7 +529,7 @@ public final class ProxyRoute {
                 throw new IllegalArgumentException("route " + path + " has no upstream"
                         + " (call .upstream(\"ws://host:port/\"))");
             }
-            URI uri = parseUpstream(upstream);
+            URI uri = UpstreamUris.parse(upstream);
             Objects.requireNonNull(connectTimeout, "connectTimeout");
             if (connectTimeout.isNegative() || connectTimeout.isZero()) {
                 throw new IllegalArgumentException("connectTimeout must be positive but was " + connectTimeout
@@ -557,40 +557,6 @@ public final class ProxyRoute {
                 throw new IllegalArgumentException(field + " must be zero (off) or positive but was " + value
                         + " (the default is " + fallback + ")");
             }
-        }
-
-        private static URI parseUpstream(String upstream) {
-            URI uri;
-            try {
-                uri = new URI(upstream);
-            } catch (URISyntaxException e) {
-                throw new IllegalArgumentException("upstream '" + upstream + "' is not a valid URI: "
-                        + e.getReason() + " (expected ws://host:port/path)", e);
-            }
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            if (!scheme.equals("ws") && !scheme.equals("wss")) {
-                String fix = scheme.equals("https") ? "wss" : "ws";
-                String rest = uri.getScheme() == null ? "//" + upstream : upstream.substring(upstream.indexOf(':') + 1);
-                throw new IllegalArgumentException("upstream must be ws:// or wss:// but was '" + upstream
-                        + "' (use " + fix + ":" + rest + ")");
-            }
-            if (uri.getRawAuthority() != null && uri.getRawAuthority().contains("$")) {
-                throw new IllegalArgumentException("upstream '" + upstream + "' has '$' in its host or port"
-                        + " (capture groups fill only the path: the upstream host comes from configuration)");
-            }
-            if (uri.getHost() == null || uri.getHost().isEmpty()) {
-                throw new IllegalArgumentException("upstream '" + upstream + "' has no host"
-                        + " (expected " + scheme + "://host:port/path)");
-            }
-            if (uri.getRawUserInfo() != null) {
-                throw new IllegalArgumentException("upstream '" + upstream + "' must not carry user info"
-                        + " (send credentials as headers instead)");
-            }
-            if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-                throw new IllegalArgumentException("upstream '" + upstream + "' must not have a query or fragment"
-                        + " (the client's query string is forwarded as is)");
-            }
-            return uri;
         }
     }
 }

@@ -270,7 +270,8 @@ public final class WebSocketProxy implements AutoCloseable {
             }
             if (chosen != null && !offered.contains(chosen)) {
                 relay.clientUpgradeFailed(new IllegalStateException("upstream chose an unoffered subprotocol"));
-                return refuseUpstream(id, request, 502, "upstream chose subprotocol '" + HandshakeValidator.printable(chosen)
+                return refuseUpstream(id, request, 502, "upstream chose subprotocol '"
+                        + HandshakeValidator.printable(chosen)
                         + "' which the client did not offer (offered: " + offered + "; fix the upstream's"
                         + " subprotocol selection)");
             }

@@ -13,7 +13,8 @@ import java.util.TreeSet;
 /**
  * One route's header settings: trusted proxies, the RFC 7239 {@code Forwarded} switch, the header edits
  * (add/set/remove, applied in the order configured, after the proxy's own headers), the allowed
- * {@code Origin}s, whether names with {@code _} are kept, and the header carrying the authenticated user. Built and validated through {@code ProxyRoute.Builder}; immutable and thread-safe.
+ * {@code Origin}s, whether names with {@code _} are kept, and the header carrying the authenticated user.
+ * Built and validated through {@code ProxyRoute.Builder}; immutable and thread-safe.
  */
 public final class HeaderPolicy {
 

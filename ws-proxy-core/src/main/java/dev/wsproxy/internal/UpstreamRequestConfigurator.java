@@ -63,13 +63,15 @@ public final class UpstreamRequestConfigurator extends ClientEndpointConfig.Conf
      * or {@code null}: RFC 6455 section 9.1 says the client must then fail the connection.
      */
     public static String unsolicitedExtensions(Map<String, List<String>> responseHeaders) {
-        List<String> extensions = HeaderTokens.split(responseHeaders.getOrDefault("Sec-WebSocket-Extensions", List.of()));
+        List<String> extensions = HeaderTokens.split(
+                responseHeaders.getOrDefault("Sec-WebSocket-Extensions", List.of()));
         return extensions.isEmpty() ? null : String.join(", ", extensions);
     }
 
     /**
      * RFC 6455 section 9.1: an extension the client did not offer fails the connection. Tyrus and Jetty's
-     * client accept one (and would then misread compressed frames), so the session is closed here with 1002 and the client gets 502.
+     * client accept one (and would then misread compressed frames), so the session is closed here with 1002
+     * and the client gets 502.
      */
     public static void failOnUnsolicitedExtensions(String target, Session session,
                                                    Map<String, List<String>> responseHeaders) throws UpstreamFailure {

@@ -88,6 +88,35 @@ class RequestHeadDeadlineTest {
     }
 
     @Test
+    void aSlowSecondRequestOnAKeptAliveConnectionAlsoGets408() throws Exception {
+        ScheduledExecutorService dribble = Executors.newSingleThreadScheduledExecutor();
+        try (ProxyFixture f = ProxyFixture.start(backend -> WebSocketProxy.builder()
+                .route(ProxyRoute.prefix("/ws/").upstream(backend.uri("/")).build())
+                .requestHeadTimeout(Duration.ofSeconds(1)).build());
+             Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", f.server.port()), 5_000);
+            socket.setSoTimeout(30_000);
+            // a complete first request (not proxied: the server answers 404 and keeps the connection)
+            socket.getOutputStream().write("GET /other HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            AtomicInteger next = new AtomicInteger();
+            dribble.scheduleAtFixedRate(() -> {
+                try {
+                    socket.getOutputStream().write(HEAD[next.getAndIncrement() % HEAD.length]);
+                } catch (IOException closedByTheServer) {
+                    // expected at the deadline
+                }
+            }, 100, 250, TimeUnit.MILLISECONDS);
+            String answers = readUntilClosed(socket.getInputStream());
+            assertTrue(answers.startsWith("HTTP/1.1 404 "), answers);
+            assertTrue(answers.contains("HTTP/1.1 408 "), answers);
+            assertTrue(next.get() >= 4, "closed before the second head had a second: " + next.get() + " bytes");
+        } finally {
+            dribble.shutdownNow();
+        }
+    }
+
+    @Test
     void zeroTurnsTheDeadlineOff() throws Exception {
         try (ProxyFixture f = ProxyFixture.start(backend -> WebSocketProxy.builder()
                 .route(ProxyRoute.prefix("/ws/").upstream(backend.uri("/")).build())

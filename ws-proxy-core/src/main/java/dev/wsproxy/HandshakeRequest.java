@@ -31,6 +31,7 @@ public final class HandshakeRequest {
     private final Map<String, List<String>> headers;
     private final String remoteAddress;
     private final int remotePort;
+    private final String user;
 
     private HandshakeRequest(Builder b) {
         this.method = Objects.requireNonNull(b.method, "method");
@@ -46,6 +47,7 @@ public final class HandshakeRequest {
         this.headers = Collections.unmodifiableMap(copy);
         this.remoteAddress = b.remoteAddress == null ? "" : b.remoteAddress;
         this.remotePort = b.remotePort;
+        this.user = b.user == null || b.user.isEmpty() ? null : b.user;
     }
 
     /** Starts a request; {@code method}, {@code protocol}, {@code scheme} and {@code path} are required. */
@@ -119,6 +121,14 @@ public final class HandshakeRequest {
         return remotePort;
     }
 
+    /**
+     * The name of the user the application authenticated for this request (the servlet adapter reads
+     * {@code HttpServletRequest.getRemoteUser()}), or {@code null} when anonymous. Never taken from a header.
+     */
+    public String user() {
+        return user;
+    }
+
     @Override
     public String toString() {
         return method + " " + contextPath + path + (query == null ? "" : "?" + query) + " " + protocol;
@@ -137,6 +147,7 @@ public final class HandshakeRequest {
         private final Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         private String remoteAddress;
         private int remotePort;
+        private String user;
 
         private Builder() {
         }
@@ -194,6 +205,12 @@ public final class HandshakeRequest {
 
         public Builder remotePort(int remotePort) {
             this.remotePort = remotePort;
+            return this;
+        }
+
+        /** The authenticated user's name, or {@code null} when anonymous. */
+        public Builder user(String user) {
+            this.user = user;
             return this;
         }
 

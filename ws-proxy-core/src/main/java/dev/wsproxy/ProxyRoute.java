@@ -2,8 +2,8 @@ package dev.wsproxy;
 
 import dev.wsproxy.internal.HeaderPolicy;
 import dev.wsproxy.internal.PathRules;
+import dev.wsproxy.internal.UpstreamUris;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -18,7 +18,12 @@ import java.util.regex.PatternSyntaxException;
  *
  * <p>Three kinds of match, tried by {@link WebSocketProxy} in this order: {@linkplain #exact exact paths},
  * then the longest matching {@linkplain #prefix prefix} (nginx {@code location /prefix/} semantics: a plain
- * string prefix), then {@linkplain #regex regular expressions} in registration order.
+ * string prefix; a prefix ending in {@code /} also takes the path without that slash, unless another route
+ * has exactly that path), then {@linkplain #regex regular expressions} in registration order. Routes are matched
+ * against the <em>normalised</em> path, as nginx chooses a location: escapes of unreserved characters
+ * decoded, {@code .} and {@code ..} resolved, {@code ;parameters} ignored, repeated {@code /} merged, so no
+ * other spelling of a path ({@code /ws/%61dmin}, {@code /ws/./admin}, {@code /ws/admin;p=1}) can take a
+ * weaker route than the path itself.
  *
  * <p>Path rewriting follows nginx {@code proxy_pass}:
  * <ul>
@@ -26,11 +31,14 @@ import java.util.regex.PatternSyntaxException;
  *       {@code prefix("/ws/")} to {@code ws://b:8080/} sends {@code /ws/chat?room=1} to {@code /chat?room=1};</li>
  *   <li>an upstream URI <em>without</em> a path ({@code ws://b:8080}) sends the request path unchanged;</li>
  *   <li>a regex route's upstream path is a template whose {@code $1}..{@code $9} are the capture groups;</li>
- *   <li>the query string is always kept, percent-encoding is never decoded or re-encoded (characters RFC 3986
+ *   <li>the upstream gets the normalised path (re-encoded: other escapes kept, in upper-case hex; path
+ *       parameters removed); the query string is forwarded as it came (characters RFC 3986
  *       does not allow raw are escaped);</li>
- *   <li>a request whose path, or rewritten upstream path, has a {@code ..} segment in any spelling
- *       ({@code %2e%2e}, {@code .%2e}, {@code ..%2f}, {@code ..;}) is refused with 400, so a rewrite never
- *       leaves the upstream's base path; the upstream host and port come only from this configuration.</li>
+ *   <li>a {@code ..} that would climb above the root, an encoded slash ({@code %2F}) unless
+ *       {@link Builder#allowEncodedSlash}, double encoding ({@code %252e}), backslashes and dot segments
+ *       carrying parameters ({@code ..;x}, {@code %2e%2e%3b}) are refused with 400; a rewritten path with a
+ *       {@code ..} segment is refused too, so a rewrite never leaves the upstream's base path; the upstream
+ *       host and port come only from this configuration.</li>
  * </ul>
  *
  * <p>Header settings (all per route): {@link Builder#preserveHost}, {@link Builder#trustedProxies},
@@ -96,6 +104,8 @@ public final class ProxyRoute {
     private final int maxConnections;
     private final HeaderPolicy headerPolicy;
     private final RelayMode relayMode;
+    private final boolean allowEncodedSlash;
+    private final boolean keepRepeatedSlashes;
 
     private ProxyRoute(Builder b, Pattern regex, URI upstream, HeaderPolicy headerPolicy) {
         this.match = b.match;
@@ -114,6 +124,8 @@ public final class ProxyRoute {
         this.maxConnections = b.maxConnections;
         this.headerPolicy = headerPolicy;
         this.relayMode = b.relayMode;
+        this.allowEncodedSlash = b.allowEncodedSlash;
+        this.keepRepeatedSlashes = b.keepRepeatedSlashes;
     }
 
     /** A route for every path that starts with {@code prefix} (which must start with {@code /}). */
@@ -148,6 +160,8 @@ public final class ProxyRoute {
         b.maxConnections = maxConnections;
         b.headerPolicy = headerPolicy.toBuilder();
         b.relayMode = relayMode;
+        b.allowEncodedSlash = allowEncodedSlash;
+        b.keepRepeatedSlashes = keepRepeatedSlashes;
         return b;
     }
 
@@ -196,6 +210,26 @@ public final class ProxyRoute {
     /** The origins allowed to connect, as configured; empty (the default) allows any. */
     public List<String> allowedOrigins() {
         return headerPolicy.allowedOrigins();
+    }
+
+    /** Whether a path with an encoded slash ({@code %2F}) in a segment is forwarded; default {@code false} (400). */
+    public boolean allowEncodedSlash() {
+        return allowEncodedSlash;
+    }
+
+    /** Whether repeated {@code /} are forwarded as sent; default {@code false} (merged into one). */
+    public boolean keepRepeatedSlashes() {
+        return keepRepeatedSlashes;
+    }
+
+    /** Whether header names with {@code _} are forwarded; default {@code false} (dropped). */
+    public boolean keepUnderscoreHeaders() {
+        return headerPolicy.keepUnderscores();
+    }
+
+    /** The header that carries the authenticated user's name upstream, or {@code null} (the default). */
+    public String userHeader() {
+        return headerPolicy.userHeader();
     }
 
     HeaderPolicy headerPolicy() {
@@ -276,6 +310,26 @@ public final class ProxyRoute {
                 + (rawQuery == null ? "" : "?" + PathRules.escapeIllegal(rawQuery, true));
     }
 
+    /**
+     * For a prefix ending in {@code /}, the upstream URI for the path that is the prefix without that slash
+     * ({@code /ws/admin} for {@code prefix("/ws/admin/")}), else {@code null}. Servlet mappings such as
+     * {@code /admin/*} also serve {@code /admin}, so that path must get this route's policy, not a shorter
+     * route's (nginx answers it with a redirect to the slashed path, which WebSocket clients do not follow).
+     */
+    String rewriteBare(String path, String rawQuery) {
+        if (match != Match.PREFIX || this.path.length() < 2 || !this.path.endsWith("/")
+                || !path.equals(this.path.substring(0, this.path.length() - 1))) {
+            return null;
+        }
+        String target = upstreamPath.isEmpty() ? path
+                : upstreamPath.endsWith("/") ? upstreamPath.substring(0, upstreamPath.length() - 1) : upstreamPath;
+        if (target.isEmpty()) {
+            target = "/";
+        }
+        return upstreamBase + PathRules.escapeIllegal(target, false)
+                + (rawQuery == null ? "" : "?" + PathRules.escapeIllegal(rawQuery, true));
+    }
+
     /** The part of the request path that this route stripped (for {@code X-Forwarded-Prefix}), or null. */
     String strippedPrefix() {
         if (match == Match.PREFIX && !upstreamPath.isEmpty()) {
@@ -321,6 +375,8 @@ public final class ProxyRoute {
         private int maxConnections;
         private HeaderPolicy.Builder headerPolicy = HeaderPolicy.builder();
         private RelayMode relayMode = RelayMode.TUNNEL;
+        private boolean allowEncodedSlash;
+        private boolean keepRepeatedSlashes;
 
         private Builder(Match match, String path) {
             this.match = match;
@@ -442,6 +498,50 @@ public final class ProxyRoute {
         }
 
         /**
+         * Forward paths with an encoded slash ({@code %2F}) inside a segment, encoded as sent. Default
+         * {@code false}: such a handshake gets 400, because an upstream that decodes {@code %2F} would see
+         * different segments than the route was chosen for ({@code /ws/admin%2Fx} taking the {@code /ws/}
+         * route to an upstream {@code /admin/x}). Turn on only when the upstream keeps {@code %2F} opaque.
+         */
+        public Builder allowEncodedSlash(boolean allowEncodedSlash) {
+            this.allowEncodedSlash = allowEncodedSlash;
+            return this;
+        }
+
+        /**
+         * Forward repeated {@code /} as sent instead of merged. Matching always merges them (so
+         * {@code /ws//admin} cannot take a weaker route than {@code /ws/admin}); with this on, a path that
+         * matches the route only once merged gets 400. Default {@code false} (merged, as nginx
+         * {@code merge_slashes on}).
+         */
+        public Builder keepRepeatedSlashes(boolean keepRepeatedSlashes) {
+            this.keepRepeatedSlashes = keepRepeatedSlashes;
+            return this;
+        }
+
+        /**
+         * Forward request headers whose names contain {@code _}. Default {@code false}: they are dropped (nginx
+         * {@code underscores_in_headers off}), because many frameworks fold {@code X_Forwarded_For} into
+         * {@code X-Forwarded-For}, which would let a client forge what the proxy computes.
+         */
+        public Builder keepUnderscoreHeaders(boolean keepUnderscoreHeaders) {
+            headerPolicy.keepUnderscores(keepUnderscoreHeaders);
+            return this;
+        }
+
+        /**
+         * Send the authenticated user's name ({@link HandshakeRequest#user()}: the servlet adapter reads
+         * {@code HttpServletRequest.getRemoteUser()}, so Spring Security's, Jetty's or Tomcat's login) upstream
+         * in header {@code name}, e.g. {@code "X-Forwarded-User"}. Whatever the client sent in that header is
+         * always dropped, and nothing is sent for an anonymous request. Default: none. The proxy must run after
+         * the application's security filters for a user to be known.
+         */
+        public Builder userHeader(String name) {
+            headerPolicy.userHeader(name);
+            return this;
+        }
+
+        /**
          * Validates and builds the route.
          *
          * @throws IllegalArgumentException naming the bad field, its value and the fix
@@ -466,7 +566,7 @@ public final class ProxyRoute {
                 throw new IllegalArgumentException("route " + path + " has no upstream"
                         + " (call .upstream(\"ws://host:port/\"))");
             }
-            URI uri = parseUpstream(upstream);
+            URI uri = UpstreamUris.parse(upstream);
             Objects.requireNonNull(connectTimeout, "connectTimeout");
             if (connectTimeout.isNegative() || connectTimeout.isZero()) {
                 throw new IllegalArgumentException("connectTimeout must be positive but was " + connectTimeout
@@ -494,40 +594,6 @@ public final class ProxyRoute {
                 throw new IllegalArgumentException(field + " must be zero (off) or positive but was " + value
                         + " (the default is " + fallback + ")");
             }
-        }
-
-        private static URI parseUpstream(String upstream) {
-            URI uri;
-            try {
-                uri = new URI(upstream);
-            } catch (URISyntaxException e) {
-                throw new IllegalArgumentException("upstream '" + upstream + "' is not a valid URI: "
-                        + e.getReason() + " (expected ws://host:port/path)", e);
-            }
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            if (!scheme.equals("ws") && !scheme.equals("wss")) {
-                String fix = scheme.equals("https") ? "wss" : "ws";
-                String rest = uri.getScheme() == null ? "//" + upstream : upstream.substring(upstream.indexOf(':') + 1);
-                throw new IllegalArgumentException("upstream must be ws:// or wss:// but was '" + upstream
-                        + "' (use " + fix + ":" + rest + ")");
-            }
-            if (uri.getRawAuthority() != null && uri.getRawAuthority().contains("$")) {
-                throw new IllegalArgumentException("upstream '" + upstream + "' has '$' in its host or port"
-                        + " (capture groups fill only the path: the upstream host comes from configuration)");
-            }
-            if (uri.getHost() == null || uri.getHost().isEmpty()) {
-                throw new IllegalArgumentException("upstream '" + upstream + "' has no host"
-                        + " (expected " + scheme + "://host:port/path)");
-            }
-            if (uri.getRawUserInfo() != null) {
-                throw new IllegalArgumentException("upstream '" + upstream + "' must not carry user info"
-                        + " (send credentials as headers instead)");
-            }
-            if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-                throw new IllegalArgumentException("upstream '" + upstream + "' must not have a query or fragment"
-                        + " (the client's query string is forwarded as is)");
-            }
-            return uri;
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.wsproxy.internal.ClientEndpointConfigs;
 import dev.wsproxy.internal.ConnectionLimits;
 import dev.wsproxy.internal.HandshakeValidator;
 import dev.wsproxy.internal.HeaderTokens;
+import dev.wsproxy.internal.PathNormalizer;
 import dev.wsproxy.internal.PathRules;
 import dev.wsproxy.internal.ProxiedConnection;
 import dev.wsproxy.internal.Relay;
@@ -49,6 +50,11 @@ import org.slf4j.LoggerFactory;
  * {@link #close()}, which closes every relayed connection with 1001 and releases the client. The proxy
  * is owned by whoever built it: adapters never close it.
  *
+ * <p>Refusals caused by the upstream (502, 504, the upstream's own 4xx) answer the client with a generic
+ * reason and the connection id ({@code upstream unavailable (connection ws-1f)}); the full reason, with the
+ * upstream's address, goes to the WARN line tagged with that id and to {@link ProxyListener#onRefused}.
+ * {@link Builder#detailedErrors(boolean)} puts the full reason in the body too, for development.
+ *
  * <p>Relaying: {@linkplain ProxyRoute.RelayMode#TUNNEL tunnel mode} for HTTP/1.1 clients (the default:
  * bytes relayed unchanged after both handshakes, frame headers tracked), {@linkplain
  * ProxyRoute.RelayMode#MESSAGE message mode} for HTTP/2 clients and routes that ask for it.
@@ -65,6 +71,9 @@ public final class WebSocketProxy implements AutoCloseable {
     /** Default time {@link #close()} waits for close handshakes before dropping connections. */
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
 
+    /** Default time a client has to send its whole request head, where the adapter can enforce it. */
+    public static final Duration DEFAULT_REQUEST_HEAD_TIMEOUT = Duration.ofSeconds(10);
+
     private static final AtomicLong CONNECTION_IDS = new AtomicLong();
 
     private final List<ProxyRoute> routes;
@@ -78,6 +87,8 @@ public final class WebSocketProxy implements AutoCloseable {
     private final ProxyListener listener;
     private final ConnectionLimits limits;
     private final Duration drainTimeout;
+    private final Duration requestHeadTimeout;
+    private final boolean detailedErrors;
     private final Set<ProxiedConnection> active = ConcurrentHashMap.newKeySet();
     private final Object drained = new Object();
     private volatile boolean closed;
@@ -97,6 +108,8 @@ public final class WebSocketProxy implements AutoCloseable {
         this.listener = b.listener;
         this.limits = new ConnectionLimits(b.maxConnections, b.maxConnectionsPerClient);
         this.drainTimeout = b.drainTimeout;
+        this.requestHeadTimeout = b.requestHeadTimeout;
+        this.detailedErrors = b.detailedErrors;
     }
 
     /** Starts a proxy configuration. */
@@ -107,6 +120,20 @@ public final class WebSocketProxy implements AutoCloseable {
     /** The routes, in registration order. */
     public List<ProxyRoute> routes() {
         return routes;
+    }
+
+    /**
+     * How long a client may take to send its whole request head before adapters that can enforce it
+     * ({@code JettyProxyServer}, {@code JettyWebSocketProxy.mount}) answer 408 and close; default 10 s,
+     * {@link Duration#ZERO} off.
+     */
+    public Duration requestHeadTimeout() {
+        return requestHeadTimeout;
+    }
+
+    /** Whether refusals caused by the upstream carry the full reason in their body; default {@code false}. */
+    public boolean detailedErrors() {
+        return detailedErrors;
     }
 
     /** Number of relayed connections not yet fully closed. */
@@ -132,12 +159,13 @@ public final class WebSocketProxy implements AutoCloseable {
         Objects.requireNonNull(request, "request");
         String id = "-";
         try {
-            Map.Entry<ProxyRoute, String> routed = route(request.path(), request.query());
+            PathNormalizer.Result normalized = PathNormalizer.normalize(request.path(), false);
+            Map.Entry<ProxyRoute, String> routed = route(normalized.path(), request.query());
             if (routed == null) {
                 return CompletableFuture.completedFuture(HandshakeResult.pass());
             }
             id = "ws-" + Long.toHexString(CONNECTION_IDS.incrementAndGet());
-            return handshake(id, routed.getKey(), routed.getValue(), request);
+            return handshake(id, routed.getKey(), routed.getValue(), normalized, request);
         } catch (RuntimeException | StackOverflowError e) {
             return CompletableFuture.completedFuture(unexpected(id, request, e));
         }
@@ -147,29 +175,53 @@ public final class WebSocketProxy implements AutoCloseable {
         // A bug deserves its stack trace; a stack overflow (e.g. a backtracking route regex) does not.
         LOG.warn("[{}] unexpected failure handling {} from {}: {}", id, printablePath(request),
                 request.remoteAddress(), e.toString(), e instanceof StackOverflowError ? null : e);
-        return refuse(id, request, 502, "the proxy failed while handling this handshake ("
-                + e.getClass().getSimpleName() + "; see the proxy log for connection " + id + ")", Map.of());
+        return refuseUpstream(id, request, 502, "the proxy failed while handling this handshake ("
+                + e.getClass().getSimpleName() + "; see the proxy log for connection " + id + ")");
     }
 
-    /** The route for a raw path and its upstream URI, or {@code null}: exact, longest prefix, regexes in order. */
-    Map.Entry<ProxyRoute, String> route(String rawPath, String rawQuery) {
-        for (List<ProxyRoute> group : List.of(exact, prefixes, regexes)) {
-            for (ProxyRoute candidate : group) {
-                String target = candidate.rewrite(rawPath, rawQuery);
-                if (target != null) {
-                    return Map.entry(candidate, target);
-                }
+    /**
+     * The route for a normalised path and its upstream URI, or {@code null}: exact, longest prefix, regexes in
+     * order.
+     */
+    Map.Entry<ProxyRoute, String> route(String path, String rawQuery) {
+        for (ProxyRoute candidate : exact) {
+            String target = candidate.rewrite(path, rawQuery);
+            if (target != null) {
+                return Map.entry(candidate, target);
+            }
+        }
+        // prefixes are sorted longest first; "/ws/admin" belongs to prefix "/ws/admin/" rather than to "/ws/"
+        Map.Entry<ProxyRoute, String> bare = null;
+        for (ProxyRoute candidate : prefixes) {
+            String target = candidate.rewrite(path, rawQuery);
+            if (target != null) {
+                return bare != null && bare.getKey().path().length() - 1 > candidate.path().length()
+                        ? bare : Map.entry(candidate, target);
+            }
+            String bareTarget = bare == null ? candidate.rewriteBare(path, rawQuery) : null;
+            if (bareTarget != null) {
+                bare = Map.entry(candidate, bareTarget);
+            }
+        }
+        if (bare != null) {
+            return bare;
+        }
+        for (ProxyRoute candidate : regexes) {
+            String target = candidate.rewrite(path, rawQuery);
+            if (target != null) {
+                return Map.entry(candidate, target);
             }
         }
         return null;
     }
 
     private CompletionStage<HandshakeResult> handshake(String id, ProxyRoute route, String target,
-                                                       HandshakeRequest request) {
-        HandshakeResult early = check(id, route, target, request);
-        if (early != null) {
-            return CompletableFuture.completedFuture(early);
+                                                       PathNormalizer.Result normalized, HandshakeRequest request) {
+        Object early = check(id, route, target, normalized, request);
+        if (early instanceof HandshakeResult) {
+            return CompletableFuture.completedFuture((HandshakeResult) early);
         }
+        target = (String) early;
         URI targetUri;
         try {
             targetUri = new URI(target);
@@ -187,8 +239,12 @@ public final class WebSocketProxy implements AutoCloseable {
         return CompletableFuture.completedFuture(message(id, route, target, targetUri, request));
     }
 
-    /** Everything decided before any upstream is contacted: null to go on, or the result. */
-    private HandshakeResult check(String id, ProxyRoute route, String target, HandshakeRequest request) {
+    /**
+     * Everything decided before any upstream is contacted: a {@link HandshakeResult} to answer now, or the
+     * (possibly rewritten) upstream target to go on with.
+     */
+    private Object check(String id, ProxyRoute route, String target, PathNormalizer.Result normalized,
+                         HandshakeRequest request) {
         if (!HandshakeValidator.isUpgradeAttempt(request)) {
             if (route.rejectNonUpgrade()) {
                 return refuse(id, request, 426, "this path only accepts WebSocket connections (send a WebSocket"
@@ -196,7 +252,19 @@ public final class WebSocketProxy implements AutoCloseable {
             }
             return HandshakeResult.pass();
         }
-        String pathProblem = PathRules.problem(request.path());
+        String pathProblem = normalized.problem();
+        if (pathProblem == null && normalized.hasEncodedSlash() && !route.allowEncodedSlash()) {
+            pathProblem = "the path has an encoded slash (%2F), which upstreams read differently (send '/' or,"
+                    + " if the upstream keeps %2F opaque, set the route's allowEncodedSlash)";
+        }
+        if (pathProblem == null && route.keepRepeatedSlashes()) {
+            String kept = PathNormalizer.normalize(request.path(), true).path();
+            target = route.rewrite(kept, request.query());
+            if (target == null) {
+                pathProblem = "the path matches this route only with its repeated '/' merged (send single"
+                        + " slashes; the route keeps repeated slashes)";
+            }
+        }
         if (pathProblem == null) {
             // A regex template can assemble '..' from harmless captures: check what the upstream would get.
             String targetPath = target.substring(target.indexOf('/', target.indexOf("://") + 3));
@@ -222,7 +290,7 @@ public final class WebSocketProxy implements AutoCloseable {
         if (closed) {
             return refuse(id, request, 503, "proxy is shutting down", Map.of("Retry-After", "1"));
         }
-        return null;
+        return target;
     }
 
     /** Tunnel mode: connect upstream without blocking, forwarding the client's handshake fields. */
@@ -251,7 +319,7 @@ public final class WebSocketProxy implements AutoCloseable {
                             ? failure.getCause() : failure;
                     if (cause instanceof UpstreamFailure) {
                         LOG.debug("[{}] upstream failure", id, cause.getCause());
-                        return refuse(id, request, ((UpstreamFailure) cause).status(), cause.getMessage(), Map.of());
+                        return refuseUpstream(id, request, ((UpstreamFailure) cause).status(), cause.getMessage());
                     }
                     return unexpected(id, request, cause);
                 }
@@ -302,7 +370,7 @@ public final class WebSocketProxy implements AutoCloseable {
         } catch (UpstreamFailure failure) {
             released(relay, route, request.remoteAddress());
             LOG.debug("[{}] upstream failure", id, failure.getCause());
-            return refuse(id, request, failure.status(), failure.getMessage(), Map.of());
+            return refuseUpstream(id, request, failure.status(), failure.getMessage());
         } catch (RuntimeException e) {
             released(relay, route, request.remoteAddress());
             throw e;
@@ -315,9 +383,10 @@ public final class WebSocketProxy implements AutoCloseable {
             }
             if (chosen != null && !offered.contains(chosen)) {
                 relay.clientUpgradeFailed(new IllegalStateException("upstream chose an unoffered subprotocol"));
-                return refuse(id, request, 502, "upstream chose subprotocol '" + HandshakeValidator.printable(chosen)
+                return refuseUpstream(id, request, 502, "upstream chose subprotocol '"
+                        + HandshakeValidator.printable(chosen)
                         + "' which the client did not offer (offered: " + offered + "; fix the upstream's"
-                        + " subprotocol selection)", Map.of());
+                        + " subprotocol selection)");
             }
             relay.upstreamConnected(chosen);
             List<String> setCookies = new ArrayList<>(
@@ -348,6 +417,23 @@ public final class WebSocketProxy implements AutoCloseable {
 
     private HandshakeResult refuse(String id, HandshakeRequest request, int status, String reason,
                                    Map<String, String> headers) {
+        return refuse(id, request, status, reason, reason, headers);
+    }
+
+    /**
+     * A refusal the upstream caused: its reason names the upstream's address, so unless {@link #detailedErrors}
+     * the client gets a generic one with the connection id, and the log and listener get the full reason.
+     */
+    private HandshakeResult refuseUpstream(String id, HandshakeRequest request, int status, String reason) {
+        String generic = status == 504 ? "upstream timed out"
+                : status >= 400 && status < 500 ? "upstream refused the handshake with HTTP " + status
+                : "upstream unavailable";
+        return refuse(id, request, status, reason,
+                (detailedErrors ? reason : generic) + " (connection " + id + ")", Map.of());
+    }
+
+    private HandshakeResult refuse(String id, HandshakeRequest request, int status, String reason,
+                                   String clientReason, Map<String, String> headers) {
         LOG.warn("[{}] refused {} from {}: {} {}", id, printablePath(request), request.remoteAddress(), status,
                 reason);
         try {
@@ -355,7 +441,7 @@ public final class WebSocketProxy implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("[{}] listener threw", id, e);
         }
-        return HandshakeResult.reject(status, reason, headers);
+        return HandshakeResult.reject(status, clientReason, headers);
     }
 
     private static String printablePath(HandshakeRequest request) {
@@ -423,8 +509,34 @@ public final class WebSocketProxy implements AutoCloseable {
         private int maxConnections;
         private int maxConnectionsPerClient;
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+        private Duration requestHeadTimeout = DEFAULT_REQUEST_HEAD_TIMEOUT;
+        private boolean detailedErrors;
 
         private Builder() {
+        }
+
+        /**
+         * How long a client may take to send its whole request head (request line and headers) before the
+         * server answers 408 and closes the connection, against clients that hold connections open by sending
+         * a byte now and then (slowloris). Enforced by {@code JettyProxyServer} and {@code
+         * JettyWebSocketProxy.mount} on every HTTP/1.1 connection of the server; other containers have their
+         * own setting (see the README). Default 10 s; {@link Duration#ZERO} turns it off.
+         */
+        public Builder requestHeadTimeout(Duration requestHeadTimeout) {
+            this.requestHeadTimeout = requestHeadTimeout;
+            return this;
+        }
+
+        /**
+         * Put the full reason of a refusal the upstream caused (its address, the exception) in the response
+         * body, for development. Default {@code false}: the body says only {@code upstream unavailable},
+         * {@code upstream timed out} or {@code upstream refused the handshake with HTTP 4xx} and the connection
+         * id, and the full reason is in the WARN log line with that id, so anonymous clients learn nothing
+         * about the network behind the proxy.
+         */
+        public Builder detailedErrors(boolean detailedErrors) {
+            this.detailedErrors = detailedErrors;
+            return this;
         }
 
         /** Receives every connection's open and terminal events; default {@link ProxyListener#NONE}. */
@@ -470,6 +582,10 @@ public final class WebSocketProxy implements AutoCloseable {
             if (drainTimeout == null || drainTimeout.isNegative()) {
                 throw new IllegalArgumentException("drainTimeout must be zero or positive but was " + drainTimeout
                         + " (the default is " + DEFAULT_DRAIN_TIMEOUT + ")");
+            }
+            if (requestHeadTimeout == null || requestHeadTimeout.isNegative()) {
+                throw new IllegalArgumentException("requestHeadTimeout must be zero (off) or positive but was "
+                        + requestHeadTimeout + " (the default is " + DEFAULT_REQUEST_HEAD_TIMEOUT + ")");
             }
             Set<String> seen = new java.util.HashSet<>();
             for (ProxyRoute r : routes) {

@@ -100,6 +100,28 @@ public final class CloseMapping {
         return reason.getCloseCode().getCode() == INTERNAL_ERROR && "Buffer overflow.".equals(reason.getReasonPhrase());
     }
 
+    /**
+     * Whether Tyrus ended the upstream session itself because the upstream's bytes were not valid frames (it
+     * then sends 1002 to the upstream and reports 1002 with one of its own protocol-error texts, through the
+     * same callback as a close frame the upstream sent). Tyrus offers no other signal, so its own message texts
+     * are compared, taken from its message catalogue rather than copied.
+     */
+    public static boolean isUpstreamProtocolViolation(CloseReason reason) {
+        if (reason.getCloseCode().getCode() != PROTOCOL_ERROR) {
+            return false;
+        }
+        String text = reason.getReasonPhrase();
+        return TYRUS_PROTOCOL_ERRORS.contains(text) || text.startsWith("Illegal close code: ")
+                || text.startsWith("Illegal status code: ") || text.startsWith("Unknown wrappedFrame type");
+    }
+
+    private static final java.util.Set<String> TYRUS_PROTOCOL_ERRORS = java.util.Set.of(
+            org.glassfish.tyrus.core.l10n.LocalizationMessages.CONTROL_FRAME_FRAGMENTED(),
+            org.glassfish.tyrus.core.l10n.LocalizationMessages.CONTROL_FRAME_LENGTH(),
+            org.glassfish.tyrus.core.l10n.LocalizationMessages.FRAGMENT_INVALID_OPCODE(),
+            org.glassfish.tyrus.core.l10n.LocalizationMessages.RSV_INCORRECTLY_SET(),
+            org.glassfish.tyrus.core.l10n.LocalizationMessages.UNEXPECTED_END_FRAGMENT());
+
     /** Whether {@code code} may be sent in a close frame. */
     public static boolean isTransmittable(int code) {
         return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);

@@ -10,6 +10,11 @@ import java.util.Map;
  *
  * <p>Every refusal names what was expected, what arrived, and the usual cause, because the usual cause
  * of a bad handshake at a proxy is another proxy in front of it.
+ *
+ * <p>As strict as the containers behind it (Jetty, Tomcat, Undertow), so a request one of them would refuse
+ * after the upstream was already connected is refused here first: the method is exactly {@code GET}
+ * (methods are case-sensitive), {@code Upgrade} is the single token {@code websocket},
+ * {@code Sec-WebSocket-Version} is exactly {@code 13}, and {@code Host} and {@code Origin} appear at most once.
  */
 public final class HandshakeValidator {
 
@@ -34,11 +39,19 @@ public final class HandshakeValidator {
 
     /** Returns the refusal for a malformed handshake, or {@code null} when it is valid. */
     public static Refusal validate(HandshakeRequest request) {
+        for (String name : new String[] {"Host", "Origin"}) {
+            List<String> values = request.headers(name);
+            if (values.size() > 1 || (values.size() == 1 && values.get(0).indexOf(',') >= 0)) {
+                return new Refusal(400, "Expected at most one '" + name + "' but got '"
+                        + printable(String.join(", ", values)) + "' (send one " + name + "; something in front"
+                        + " of this app may be adding a second)", Map.of());
+            }
+        }
         if (isHttp2Connect(request)) {
             // RFC 8441: no Upgrade/Connection/Key on HTTP/2; the container has already checked :protocol.
             return checkVersion(request);
         }
-        if (!"GET".equalsIgnoreCase(request.method())) {
+        if (!"GET".equals(request.method())) {
             return new Refusal(405, "WebSocket handshake must use GET but was '" + printable(request.method())
                     + "' (WebSocket clients always send GET; is something rewriting the method?)",
                     Map.of("Allow", "GET"));
@@ -49,12 +62,13 @@ public final class HandshakeValidator {
                     + " nginx: proxy_http_version 1.1)", Map.of());
         }
         List<String> upgrade = request.headers("Upgrade");
-        if (!HeaderTokens.contains(upgrade, "websocket")) {
+        List<String> upgradeTokens = HeaderTokens.split(upgrade);
+        if (upgradeTokens.size() != 1 || !upgradeTokens.get(0).equalsIgnoreCase("websocket")) {
             return new Refusal(400, upgrade.isEmpty()
                     ? "Expected 'Upgrade' header value 'websocket' but it was missing (a proxy in front of"
                         + " this app is dropping it; nginx: proxy_set_header Upgrade $http_upgrade)"
                     : "Expected 'Upgrade' header value 'websocket' but was '" + printable(String.join(", ", upgrade))
-                        + "' (send Upgrade: websocket)",
+                        + "' (send only Upgrade: websocket)",
                     Map.of());
         }
         List<String> connection = request.headers("Connection");
@@ -93,7 +107,8 @@ public final class HandshakeValidator {
             return new Refusal(426, "Missing 'Sec-WebSocket-Version' header (this server speaks version 13)",
                     Map.of("Sec-WebSocket-Version", "13"));
         }
-        if (!versions.contains("13")) {
+        if (versions.size() != 1 || request.headers("Sec-WebSocket-Version").size() != 1
+                || !versions.get(0).equals("13")) {
             return new Refusal(426, "Expected 'Sec-WebSocket-Version' 13 but was '"
                     + printable(String.join(", ", versions)) + "' (this server speaks only version 13, RFC 6455;"
                     + " update the client)", Map.of("Sec-WebSocket-Version", "13"));

@@ -12,8 +12,9 @@ import java.util.TreeSet;
 
 /**
  * One route's header settings: trusted proxies, the RFC 7239 {@code Forwarded} switch, the header edits
- * (add/set/remove, applied in the order configured, after the proxy's own headers) and the allowed
- * {@code Origin}s. Built and validated through {@code ProxyRoute.Builder}; immutable and thread-safe.
+ * (add/set/remove, applied in the order configured, after the proxy's own headers), the allowed
+ * {@code Origin}s, whether names with {@code _} are kept, and the header carrying the authenticated user.
+ * Built and validated through {@code ProxyRoute.Builder}; immutable and thread-safe.
  */
 public final class HeaderPolicy {
 
@@ -46,6 +47,8 @@ public final class HeaderPolicy {
     private final List<Edit> edits;
     private final List<String> allowedOrigins;
     private final Set<String> normalizedOrigins;
+    private final boolean keepUnderscores;
+    private final String userHeader;
 
     private HeaderPolicy(Builder b, AddressSet trusted, Set<String> normalizedOrigins) {
         this.trustedProxies = List.copyOf(b.trustedProxies);
@@ -54,6 +57,8 @@ public final class HeaderPolicy {
         this.edits = List.copyOf(b.edits);
         this.allowedOrigins = List.copyOf(b.allowedOrigins);
         this.normalizedOrigins = normalizedOrigins;
+        this.keepUnderscores = b.keepUnderscores;
+        this.userHeader = b.userHeader;
     }
 
     public static Builder builder() {
@@ -67,7 +72,19 @@ public final class HeaderPolicy {
         b.forwarded = forwarded;
         b.edits.addAll(edits);
         b.allowedOrigins.addAll(allowedOrigins);
+        b.keepUnderscores = keepUnderscores;
+        b.userHeader = userHeader;
         return b;
+    }
+
+    /** Whether client header names containing {@code _} are forwarded (default: dropped). */
+    public boolean keepUnderscores() {
+        return keepUnderscores;
+    }
+
+    /** The header that carries the authenticated user's name upstream, or {@code null}. */
+    public String userHeader() {
+        return userHeader;
     }
 
     public List<String> trustedProxies() {
@@ -147,8 +164,18 @@ public final class HeaderPolicy {
         private boolean forwarded;
         private final List<Edit> edits = new ArrayList<>();
         private final List<String> allowedOrigins = new ArrayList<>();
+        private boolean keepUnderscores;
+        private String userHeader;
 
         private Builder() {
+        }
+
+        public void keepUnderscores(boolean keep) {
+            this.keepUnderscores = keep;
+        }
+
+        public void userHeader(String name) {
+            this.userHeader = name;
         }
 
         public void trustedProxies(List<String> addresses) {
@@ -204,6 +231,12 @@ public final class HeaderPolicy {
                             + " of visible text but was '" + HandshakeValidator.printable(String.valueOf(edit.value))
                             + "' (remove CR, LF and other control characters)");
                 }
+            }
+            if (userHeader != null && (!isToken(userHeader) || MANAGED.contains(userHeader)
+                    || userHeader.equalsIgnoreCase("Host") || userHeader.equalsIgnoreCase("Origin"))) {
+                throw new IllegalArgumentException("userHeader name '" + HandshakeValidator.printable(userHeader)
+                        + "' is not a header the proxy may set (use letters, digits and '-', e.g."
+                        + " \"X-Forwarded-User\")");
             }
             Set<String> normalized = new LinkedHashSet<>();
             for (String origin : allowedOrigins) {

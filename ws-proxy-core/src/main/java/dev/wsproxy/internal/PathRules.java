@@ -6,10 +6,9 @@ import java.util.Locale;
 /**
  * Checks and escapes raw (percent-encoded) request paths and queries. Stateless.
  *
- * <p>The proxy never decodes a path: what the client sent is what the upstream gets. The only exceptions
- * are a request that could walk out of the upstream's base path ({@code ..} in any spelling) and broken
- * percent-encoding, which are refused, and characters RFC 3986 does not allow raw, which are
- * percent-encoded so that the upstream request line stays valid.
+ * <p>Request paths are normalised by {@link PathNormalizer} before routing; these rules check the rewritten
+ * upstream path (a regex template can assemble {@code ..} from harmless captures) and the query, and
+ * percent-encode characters RFC 3986 does not allow raw so that the upstream request line stays valid.
  */
 public final class PathRules {
 

@@ -286,6 +286,10 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
         if (!fromClient && CloseMapping.isUpstreamFrameOverflow(reason)) {
             mapped = CloseMapping.of(CloseMapping.TOO_BIG, "upstream sent a frame larger than the "
                     + Sizes.format(route.maxFrameSize()) + " limit");
+        } else if (!fromClient && CloseMapping.isUpstreamProtocolViolation(reason)) {
+            // the upstream client already sent 1002 to the upstream; the client is told the gateway failed
+            LOG.warn("[{}] upstream broke the WebSocket protocol: {}", id, reason.getReasonPhrase());
+            mapped = CloseMapping.of(CloseMapping.BAD_GATEWAY, "upstream broke the WebSocket protocol");
         }
         boolean lost = code == 1006 || code == 1015;
         end(new Ending(mapped, lost, fromClient, null), !fromClient, fromClient);

@@ -111,6 +111,7 @@ public final class TyrusUpstreamClient implements UpstreamClient {
         }
         try {
             Session session = attempt.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+            UpstreamRequestConfigurator.failOnUnsolicitedExtensions(target, session, capture.responseHeaders());
             return new Connected(session, capture.responseHeaders());
         } catch (TimeoutException e) {
             attempt.cancel(true);

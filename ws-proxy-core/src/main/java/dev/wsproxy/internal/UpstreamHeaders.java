@@ -32,6 +32,14 @@ public final class UpstreamHeaders {
             "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Port", "X-Forwarded-Prefix",
             "X-Real-IP", "Forwarded");
 
+    /**
+     * Headers some servers and CDNs read as the client's identity, address or original URL: from an untrusted
+     * peer they can only be forged, so they are dropped (a trusted proxy's are kept).
+     */
+    private static final Set<String> IDENTITY = caseInsensitive(
+            "True-Client-IP", "X-Client-IP", "X-Original-URL", "X-Rewrite-URL", "X-Forwarded-Ssl",
+            "X-Forwarded-Scheme", "X-Cluster-Client-IP", "CF-Connecting-IP", "Fastly-Client-IP");
+
     private UpstreamHeaders() {
     }
 
@@ -46,12 +54,21 @@ public final class UpstreamHeaders {
      * {@code Forwarded} are appended to, the incoming {@code X-Forwarded-Proto/-Host/-Port} are kept, and
      * {@code X-Real-IP} is the right-most untrusted address of the chain (nginx {@code real_ip_recursive}).
      *
+     * <p>Identity lookalikes: header names containing {@code _} are dropped unless the route keeps them
+     * ({@code X_Forwarded_For} is folded into {@code X-Forwarded-For} by many frameworks); {@code True-Client-IP},
+     * {@code X-Client-IP}, {@code X-Original-URL}, {@code X-Rewrite-URL}, {@code X-Forwarded-Ssl},
+     * {@code X-Forwarded-Scheme} (and similar CDN headers) are dropped unless the peer is trusted; the route's
+     * {@linkplain HeaderPolicy#userHeader() user header} carries {@link HandshakeRequest#user()} only, never the
+     * client's value.
+     *
      * @param strippedPrefix the part of the path a prefix route removed, or {@code null}
      */
     public static Map<String, String> forUpstream(HandshakeRequest request, boolean preserveHost,
                                                   String strippedPrefix, HeaderPolicy policy) {
         Set<String> dropped = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         dropped.addAll(HeaderTokens.split(request.headers("Connection")));
+        boolean trustedPeer = policy.isTrusted(request.remoteAddress());
+        String userHeader = policy.userHeader();
         Map<String, String> out = new LinkedHashMap<>();
         String clientHost = request.header("Host");
         if (preserveHost && clientHost != null) {
@@ -60,13 +77,15 @@ public final class UpstreamHeaders {
         for (Map.Entry<String, List<String>> header : request.headers().entrySet()) {
             String name = header.getKey();
             if (HOP_BY_HOP.contains(name) || HANDSHAKE.contains(name) || FORWARDING.contains(name)
-                    || dropped.contains(name) || name.startsWith(":")) {
+                    || dropped.contains(name) || name.startsWith(":")
+                    || (name.indexOf('_') >= 0 && !policy.keepUnderscores())
+                    || (IDENTITY.contains(name) && !trustedPeer)
+                    || name.equalsIgnoreCase(userHeader)) {
                 continue;
             }
             String separator = name.equalsIgnoreCase("Cookie") ? "; " : ", ";
             out.put(name, String.join(separator, header.getValue()));
         }
-        boolean trustedPeer = policy.isTrusted(request.remoteAddress());
         String clientIp = bare(request.remoteAddress());
         List<String> chain = trustedPeer ? HeaderTokens.split(request.headers("X-Forwarded-For")) : List.of();
         if (!clientIp.isEmpty()) {
@@ -90,6 +109,9 @@ public final class UpstreamHeaders {
             out.put("Forwarded", incomingForwarded.isBlank() ? element : incomingForwarded + ", " + element);
         } else if (!incomingForwarded.isBlank()) {
             out.put("Forwarded", incomingForwarded);
+        }
+        if (userHeader != null && request.user() != null) {
+            out.put(userHeader, request.user());
         }
         policy.apply(out);
         out.values().removeIf(v -> !HeaderTokens.isSafeValue(v));

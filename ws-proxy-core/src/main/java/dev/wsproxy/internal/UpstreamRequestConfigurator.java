@@ -2,6 +2,8 @@ package dev.wsproxy.internal;
 
 import jakarta.websocket.ClientEndpointConfig;
 import jakarta.websocket.HandshakeResponse;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Session;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +56,38 @@ public final class UpstreamRequestConfigurator extends ClientEndpointConfig.Conf
     /** The upstream's response headers (case-insensitive names); empty until it answered. */
     public Map<String, List<String>> responseHeaders() {
         return responseHeaders;
+    }
+
+    /**
+     * The extensions the upstream's 101 accepted although the proxy offered none (message mode never offers any),
+     * or {@code null}: RFC 6455 section 9.1 says the client must then fail the connection.
+     */
+    public static String unsolicitedExtensions(Map<String, List<String>> responseHeaders) {
+        List<String> extensions = HeaderTokens.split(
+                responseHeaders.getOrDefault("Sec-WebSocket-Extensions", List.of()));
+        return extensions.isEmpty() ? null : String.join(", ", extensions);
+    }
+
+    /**
+     * RFC 6455 section 9.1: an extension the client did not offer fails the connection. Tyrus and Jetty's
+     * client accept one (and would then misread compressed frames), so the session is closed here with 1002
+     * and the client gets 502.
+     */
+    public static void failOnUnsolicitedExtensions(String target, Session session,
+                                                   Map<String, List<String>> responseHeaders) throws UpstreamFailure {
+        String extensions = UpstreamRequestConfigurator.unsolicitedExtensions(responseHeaders);
+        if (extensions == null) {
+            return;
+        }
+        try {
+            session.close(new CloseReason(CloseReason.CloseCodes.PROTOCOL_ERROR,
+                    "extension not offered"));
+        } catch (java.io.IOException | RuntimeException e) {
+            // the upstream is being failed anyway
+        }
+        throw new UpstreamFailure(502, "upstream " + UpstreamRequestConfigurator.origin(target) + " accepted"
+                + " WebSocket extension '" + HandshakeValidator.printable(extensions) + "' which the proxy did not"
+                + " offer (fix the upstream's extension negotiation)", null);
     }
 
     /** {@code scheme://host:port} of an upstream URI, for messages that must not echo its path. */

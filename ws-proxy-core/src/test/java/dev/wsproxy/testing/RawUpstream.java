@@ -26,9 +26,17 @@ public final class RawUpstream implements AutoCloseable {
     private final Function<String, String> answer;
     private final List<Socket> held = new CopyOnWriteArrayList<>();
     private final AtomicInteger accepted = new AtomicInteger();
+    /** Bytes each connection sent after its request head, recorded when {@code recordAfterHead}. */
+    private final ByteArrayOutputStream afterHead = new ByteArrayOutputStream();
+    private final boolean recordAfterHead;
 
     private RawUpstream(Function<String, String> answer) throws IOException {
+        this(answer, false);
+    }
+
+    private RawUpstream(Function<String, String> answer, boolean recordAfterHead) throws IOException {
         this.answer = answer;
+        this.recordAfterHead = recordAfterHead;
         serverSocket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(this::acceptLoop, "raw-upstream");
         acceptor.setDaemon(true);
@@ -58,6 +66,68 @@ public final class RawUpstream implements AutoCloseable {
         });
     }
 
+    /**
+     * Answers a valid 101 with these extra header lines, then sends {@code afterHandshake} (ISO-8859-1: one char
+     * per byte, e.g. a masked frame or garbage) and records whatever the proxy sends back ({@link #received()}).
+     */
+    public static RawUpstream switchingThen(String afterHandshake, String... extraHeaderLines) throws IOException {
+        RawUpstream switching = switchingWith(extraHeaderLines);
+        return new RawUpstream(head -> switching.answer.apply(head) + afterHandshake, true);
+    }
+
+    /** What connections sent after their request head so far (only for {@link #switchingThen}). */
+    public byte[] received() {
+        synchronized (afterHead) {
+            return afterHead.toByteArray();
+        }
+    }
+
+    /** A masked text frame holding {@code text} (up to 125 bytes), as ISO-8859-1 chars: what no server may send. */
+    public static String maskedTextFrame(String text) {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        byte[] mask = {0x11, 0x22, 0x33, 0x44};
+        StringBuilder frame = new StringBuilder().append((char) 0x81).append((char) (0x80 | payload.length));
+        for (byte b : mask) {
+            frame.append((char) (b & 0xff));
+        }
+        for (int i = 0; i < payload.length; i++) {
+            frame.append((char) ((payload[i] ^ mask[i % 4]) & 0xff));
+        }
+        return frame.toString();
+    }
+
+    /** The status code of the first close frame in {@code frames} (masked or not), or -1 when there is none. */
+    public static int firstCloseCode(byte[] frames) {
+        int i = 0;
+        while (i + 2 <= frames.length) {
+            int opcode = frames[i] & 0x0f;
+            boolean masked = (frames[i + 1] & 0x80) != 0;
+            int length = frames[i + 1] & 0x7f;
+            int header = 2;
+            if (length == 126) {
+                length = ((frames[i + 2] & 0xff) << 8) | (frames[i + 3] & 0xff);
+                header = 4;
+            } else if (length == 127) {
+                return -1; // not a close frame; this helper reads small frames only
+            }
+            int payload = i + header + (masked ? 4 : 0);
+            if (payload + length > frames.length) {
+                return -1;
+            }
+            if (opcode == 8 && length >= 2) {
+                int b0 = frames[payload] & 0xff;
+                int b1 = frames[payload + 1] & 0xff;
+                if (masked) {
+                    b0 ^= frames[i + header] & 0xff;
+                    b1 ^= frames[i + header + 1] & 0xff;
+                }
+                return (b0 << 8) | b1;
+            }
+            i = payload + length;
+        }
+        return -1;
+    }
+
     public int port() {
         return serverSocket.getLocalPort();
     }
@@ -84,9 +154,28 @@ public final class RawUpstream implements AutoCloseable {
                     socket.getOutputStream().write(response.getBytes(StandardCharsets.ISO_8859_1));
                     socket.getOutputStream().flush();
                 }
+                if (recordAfterHead) {
+                    Thread recorder = new Thread(() -> record(socket), "raw-upstream-recorder");
+                    recorder.setDaemon(true);
+                    recorder.start();
+                }
             } catch (IOException e) {
                 // closed or the peer went away: keep serving the next connection
             }
+        }
+    }
+
+    private void record(Socket socket) {
+        byte[] buffer = new byte[1024];
+        try {
+            InputStream in = socket.getInputStream();
+            for (int n; (n = in.read(buffer)) != -1; ) {
+                synchronized (afterHead) {
+                    afterHead.write(buffer, 0, n);
+                }
+            }
+        } catch (IOException e) {
+            // closed: what arrived is recorded
         }
     }
 

@@ -60,6 +60,7 @@ public final class Demo implements AutoCloseable {
         try {
             proxy = WebSocketProxy.builder()
                     .route(ProxyRoute.prefix(ROUTE_PREFIX).upstream(backend.uri()).rejectNonUpgrade(true).build())
+                    .detailedErrors(true) // a development demo: show the full reason of upstream failures
                     .build();
             QueuedThreadPool threads = new QueuedThreadPool();
             threads.setName("demo-proxy");

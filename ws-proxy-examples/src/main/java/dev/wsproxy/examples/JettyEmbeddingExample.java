@@ -35,6 +35,8 @@ public final class JettyEmbeddingExample {
         Server server = new Server(port);
         ServletContextHandler context = new ServletContextHandler("/");
         context.addServlet(HelloServlet.class, "/hello"); // the application's own servlets, unchanged
+        // the application's security filters go here, before the mount: filters run in the order added,
+        // and a handshake the proxy upgrades never reaches the filters after it
         JettyWebSocketProxy.mount(context, proxy);         // WebSocket upgrades on /ws/ go to the backend
         server.setHandler(context);
         return server;

@@ -39,7 +39,8 @@ public final class ServletContainerEmbeddingExample implements ServletContextLis
                 .build();
         FilterRegistration.Dynamic filter = servletContext.addFilter("ws-proxy", new WebSocketProxyFilter(proxy));
         filter.setAsyncSupported(true); // so async servlets behind the filter keep working
-        filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
+        // after web.xml's filters and after any security filter added before this line: security decides first
+        filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
     }
 
     @Override

@@ -48,7 +48,9 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  * match no route get 404. Unlike Jetty's defaults, paths with encoded slashes ({@code %2F}), encoded dots,
  * {@code ;} parameters and empty segments reach the proxy, which forwards them with their encoding untouched, or
  * refuses any {@code ..} segment with a 400 that says why; requests Jetty itself refuses get a one-line
- * plain-text reason. {@link #close()} stops the server; the proxy stays owned by the caller (close it after
+ * plain-text reason. A client that has not sent its whole request head within the proxy's
+ * {@linkplain WebSocketProxy#requestHeadTimeout() request-head timeout} (default 10 s) gets 408 and is
+ * disconnected (installed by {@link JettyWebSocketProxy#mount}). {@link #close()} stops the server; the proxy stays owned by the caller (close it after
  * the server). Thread-safe.
  */
 public final class JettyProxyServer implements AutoCloseable {

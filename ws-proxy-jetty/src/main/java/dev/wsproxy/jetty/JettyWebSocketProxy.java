@@ -5,6 +5,7 @@ import dev.wsproxy.WebSocketProxy;
 import dev.wsproxy.jetty.internal.JettyClientUpgrader;
 import dev.wsproxy.jetty.internal.JettyContainerDefaults;
 import dev.wsproxy.servlet.ClientUpgrader;
+import dev.wsproxy.jetty.internal.RequestHeadDeadline;
 import dev.wsproxy.servlet.WebSocketProxyFilter;
 
 import jakarta.servlet.DispatcherType;
@@ -15,6 +16,9 @@ import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketContainer;
 import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.websocket.core.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +32,10 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Installs Jetty's Jakarta WebSocket container in the context (if not yet installed) and adds the
- * {@link WebSocketProxyFilter} for every path; requests that are not proxied WebSocket handshakes reach
- * the context's own filters and servlets unchanged. Call before the context starts. The proxy and the
+ * {@link WebSocketProxyFilter} for every path, after the filters already added; requests that are not proxied
+ * WebSocket handshakes reach the context's other filters and servlets unchanged. Call before the context starts
+ * and after adding the application's security filters: a handshake the proxy upgrades never reaches the
+ * filters behind it. The proxy and the
  * context stay owned by the caller. Stateless; thread-safe.
  *
  * <p>Container settings are derived from the proxy's, because Jetty's defaults would otherwise cut or chop
@@ -39,6 +45,12 @@ import org.slf4j.LoggerFactory;
  * {@link #INPUT_BUFFER_SIZE} so each container read, which becomes one upstream frame, is not cut at 4 KiB.
  * Client frames of any size are streamed in input-buffer pieces (never buffered whole), so only the routes'
  * message limit applies to them. These apply to the whole context, including the application's own WebSocket endpoints in it.
+ *
+ * <p>When the context starts, every connector of its server gets the proxy's
+ * {@linkplain WebSocketProxy#requestHeadTimeout() request-head deadline} (default 10 s): an HTTP/1.1 client that
+ * has not sent its whole request head by then gets 408 and is disconnected, so slow clients cannot hold
+ * connections open a byte at a time. It covers the whole server, the application's own paths included;
+ * {@code requestHeadTimeout(Duration.ZERO)} leaves the connectors alone.
  */
 public final class JettyWebSocketProxy {
 
@@ -67,6 +79,19 @@ public final class JettyWebSocketProxy {
         holder.setName("ws-proxy");
         holder.setAsyncSupported(true);
         context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
+        if (!proxy.requestHeadTimeout().isZero()) {
+            context.addEventListener(new LifeCycle.Listener() {
+                @Override
+                public void lifeCycleStarting(LifeCycle event) {
+                    Server server = context.getServer();
+                    if (server != null) {
+                        for (Connector connector : server.getConnectors()) {
+                            RequestHeadDeadline.install(connector, proxy.requestHeadTimeout());
+                        }
+                    }
+                }
+            });
+        }
         return holder;
     }
 

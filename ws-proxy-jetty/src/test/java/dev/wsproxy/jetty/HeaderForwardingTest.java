@@ -172,9 +172,9 @@ class HeaderForwardingTest {
     }
 
     @Test
-    void pathAndQueryReachTheUpstreamWithTheirEncoding() throws Exception {
-        Backend.Recorded seen = through(get("/ws/a%2Fb/%C3%A9?x=%2F%20y&z=1+2"));
-        assertEquals("/a%2Fb/%C3%A9", seen.path);
+    void pathReachesTheUpstreamNormalisedAndQueryAsSent() throws Exception {
+        Backend.Recorded seen = through(get("/ws/a%20b/./%c3%a9;p=1/%7Ex?x=%2F%20y&z=1+2"));
+        assertEquals("/a%20b/%C3%A9/~x", seen.path);
         assertEquals("x=%2F%20y&z=1+2", seen.query);
     }
 

@@ -134,7 +134,7 @@ class JettyProxyServerTest {
         // the TLS server's certificate is self-signed, so the JVM's trust store does not vouch for it
         try (WebSocketProxy front = WebSocketProxy.builder()
                      .route(ProxyRoute.prefix("/tls/").upstream("wss://127.0.0.1:" + pkcs12Server.httpsPort() + "/ws/")
-                             .build()).build();
+                             .build()).detailedErrors(true).build();
              JettyProxyServer frontServer = JettyProxyServer.start(front, ANY_PORT)) {
             RawHttp.Response response = RawHttp.exchange(frontServer.port(), "GET /tls/echo HTTP/1.1",
                     "Host: 127.0.0.1", "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Version: 13",

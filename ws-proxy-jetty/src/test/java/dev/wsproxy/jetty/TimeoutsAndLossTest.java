@@ -41,6 +41,7 @@ class TimeoutsAndLossTest {
              WebSocketProxy proxy = WebSocketProxy.builder()
                      .route(ProxyRoute.prefix("/ws/").upstream("ws://127.0.0.1:" + upstream.port() + "/")
                              .connectTimeout(Duration.ofMillis(700)).build())
+                     .detailedErrors(true)
                      .build();
              JettyProxyServer server = JettyProxyServer.start(proxy, new InetSocketAddress("127.0.0.1", 0))) {
             RawHttp.Response response = RawHttp.exchange(server.port(),

@@ -17,16 +17,26 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** When nothing listens at the upstream address, the client gets 502 with a reason and no upgrade. */
+/**
+ * When nothing listens at the upstream address, the client gets 502 with a generic reason and the connection id
+ * (the upstream's address stays out of the body) and no upgrade; the listener gets the full reason.
+ */
 class UpstreamDownTest {
 
     private static ProxyFixture fixture;
+    private static final java.util.List<String> REFUSALS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void startProxyToDeadPort() throws Exception {
         int deadPort = freePortWithNothingListening();
         fixture = ProxyFixture.start(backend -> WebSocketProxy.builder()
                 .route(ProxyRoute.prefix("/ws/").upstream("ws://127.0.0.1:" + deadPort + "/").build())
+                .listener(new dev.wsproxy.ProxyListener() {
+                    @Override
+                    public void onRefused(dev.wsproxy.HandshakeRequest request, int status, String reason) {
+                        REFUSALS.add(reason);
+                    }
+                })
                 .build());
     }
 
@@ -52,7 +62,10 @@ class UpstreamDownTest {
                 "Sec-WebSocket-Version: 13");
         assertEquals(502, response.status, response.toString());
         assertNull(response.header("Sec-WebSocket-Accept"), response.toString());
-        assertTrue(response.body.contains("refused the connection"), "reason in body: " + response.body);
+        assertTrue(response.body.matches("upstream unavailable \\(connection (ws-[0-9a-f]+)\\)\\n"), response.body);
+        assertTrue(!response.body.contains("127.0.0.1"), "no upstream address in the body: " + response.body);
+        await().atMost(Duration.ofSeconds(5)).until(() -> REFUSALS.stream()
+                .anyMatch(r -> r.contains("ws://127.0.0.1:") && r.contains("refused the connection")));
         await().atMost(Duration.ofSeconds(10)).until(() -> fixture.proxy.activeConnections() == 0);
     }
 

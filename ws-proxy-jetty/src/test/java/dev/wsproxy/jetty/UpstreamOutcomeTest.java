@@ -44,6 +44,7 @@ class UpstreamOutcomeTest {
                 .route(ProxyRoute.prefix("/ok200/").upstream(ok200.uri("/")).build())
                 .route(ProxyRoute.prefix("/garbage/").upstream(garbage.uri("/")).build())
                 .route(ProxyRoute.prefix("/rogue/").upstream(rogueSubprotocol.uri("/")).build())
+                .detailedErrors(true) // these tests read the full reasons; UpstreamDownTest checks the generic body
                 .build());
     }
 

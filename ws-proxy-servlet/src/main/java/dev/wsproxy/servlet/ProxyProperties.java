@@ -41,11 +41,17 @@ import java.util.regex.Pattern;
  * route.api.set-header.X-Tenant = blue
  * route.api.add-header.X-Trace = proxy
  * route.api.remove-headers = Cookie, X-Debug
+ * route.api.allow-encoded-slash = false
+ * route.api.keep-repeated-slashes = false
+ * route.api.keep-underscore-headers = false
+ * route.api.user-header = X-Forwarded-User
  *
  * # proxy-wide
  * max-connections = 10000
  * max-connections-per-client = 50
  * drain-timeout = 10s
+ * request-head-timeout = 10s
+ * detailed-errors = false
  * </pre>
  *
  * <p>Each route names exactly one of {@code prefix}, {@code exact} or {@code regex}, and an
@@ -59,11 +65,12 @@ public final class ProxyProperties {
     private static final Set<String> ROUTE_KEYS = Set.of("prefix", "exact", "regex", "upstream",
             "connect-timeout", "preserve-host", "reject-non-upgrade", "ping-interval", "idle-timeout",
             "max-frame-size", "max-message-size", "max-connections", "trusted-proxies", "forwarded-header",
-            "allowed-origins", "remove-headers");
+            "allowed-origins", "remove-headers", "allow-encoded-slash", "keep-repeated-slashes",
+            "keep-underscore-headers", "user-header");
     /** Route keys followed by a header name: {@code route.<name>.set-header.<Header>}. */
     private static final Pattern HEADER_KEY = Pattern.compile("(set-header|add-header)\\.[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Set<String> PROXY_KEYS = Set.of("routes", "max-connections", "max-connections-per-client",
-            "drain-timeout");
+            "drain-timeout", "request-head-timeout", "detailed-errors");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB)?");
     private static final Pattern ROUTE_KEY = Pattern.compile("route\\.([^.]+)\\.(.+)");
     private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
@@ -102,6 +109,14 @@ public final class ProxyProperties {
         String drain = trimmed(properties, "drain-timeout");
         if (drain != null) {
             builder.drainTimeout(duration(drain, "drain-timeout", where));
+        }
+        String headTimeout = trimmed(properties, "request-head-timeout");
+        if (headTimeout != null) {
+            builder.requestHeadTimeout(duration(headTimeout, "request-head-timeout", where));
+        }
+        String detailed = trimmed(properties, "detailed-errors");
+        if (detailed != null) {
+            builder.detailedErrors(bool(detailed, "detailed-errors", where));
         }
         return builder;
     }
@@ -203,6 +218,22 @@ public final class ProxyProperties {
         String origins = value(properties, name, "allowed-origins");
         if (origins != null) {
             route.allowedOrigins(list(origins));
+        }
+        String encodedSlash = value(properties, name, "allow-encoded-slash");
+        if (encodedSlash != null) {
+            route.allowEncodedSlash(bool(encodedSlash, key + "allow-encoded-slash", where));
+        }
+        String repeatedSlashes = value(properties, name, "keep-repeated-slashes");
+        if (repeatedSlashes != null) {
+            route.keepRepeatedSlashes(bool(repeatedSlashes, key + "keep-repeated-slashes", where));
+        }
+        String underscores = value(properties, name, "keep-underscore-headers");
+        if (underscores != null) {
+            route.keepUnderscoreHeaders(bool(underscores, key + "keep-underscore-headers", where));
+        }
+        String userHeader = value(properties, name, "user-header");
+        if (userHeader != null) {
+            route.userHeader(userHeader);
         }
         for (String property : new java.util.TreeSet<>(properties.stringPropertyNames())) {
             if (property.startsWith(key + "set-header.")) {

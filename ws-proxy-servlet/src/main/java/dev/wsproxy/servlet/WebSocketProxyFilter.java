@@ -28,8 +28,14 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * servletContext.addFilter("ws-proxy", new WebSocketProxyFilter(proxy))
- *     .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
+ *     .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
  * }</pre>
+ *
+ * <p>Register it <em>after</em> the application's security filters (isMatchAfter {@code true}; in Spring Boot an
+ * order after {@code SecurityProperties.DEFAULT_FILTER_ORDER}): a handshake it upgrades never reaches the filters
+ * behind it, so a proxy ordered first lets WebSocket connections skip authentication. The user the security
+ * filters established ({@code getRemoteUser()}) is {@link HandshakeRequest#user()}, which a route's
+ * {@code userHeader} forwards.
  *
  * <p>The container's WebSocket support must be installed in the context (Jetty:
  * {@code JakartaWebSocketServletContainerInitializer.configure}; Tomcat: {@code WsSci}). Refusals are
@@ -174,7 +180,9 @@ public final class WebSocketProxyFilter implements Filter {
                 .path(path)
                 .query(request.getQueryString())
                 .remoteAddress(request.getRemoteAddr())
-                .remotePort(request.getRemotePort());
+                .remotePort(request.getRemotePort())
+                // set by the container's or the application's security (Spring Security wraps the request)
+                .user(request.getRemoteUser());
         for (String name : Collections.list(request.getHeaderNames())) {
             for (String value : Collections.list(request.getHeaders(name))) {
                 b.addHeader(name, value);

@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *       {@code JakartaWebSocketServletContainerInitializer}). Undertow installs its container only from the
  *       {@code DeploymentInfo}: use {@link UndertowWebSocketProxy#configure} there;</li>
  *   <li>adds {@link WebSocketProxyFilter} as {@code ws-proxy} for {@code /*}, REQUEST dispatches,
- *       async-supported, before filters declared in {@code web.xml};</li>
+ *       async-supported, <em>after</em> filters declared in {@code web.xml} and those registered before this
+ *       call, so the application's security sees every handshake first (register security filters first);</li>
  *   <li>Tomcat runs filters only for requests some servlet is mapped to: when no servlet covers {@code /}
  *       or {@code /*}, it maps a small servlet at {@code /} that answers 404, so proxied paths reach the
  *       filter. An existing default servlet (a WAR's, Spring's dispatcher) is left alone.</li>
@@ -78,7 +79,8 @@ public final class WebSocketProxyRegistration {
                     + describe(context) + " (register the proxy once per context)");
         }
         filter.setAsyncSupported(true);
-        filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
+        // isMatchAfter: after the filters of web.xml (security among them), so they see every handshake first
+        filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
         if (String.valueOf(context.getServerInfo()).toLowerCase(java.util.Locale.ROOT).contains("tomcat")) {
             ensureServletCoversEveryPath(context);
         }

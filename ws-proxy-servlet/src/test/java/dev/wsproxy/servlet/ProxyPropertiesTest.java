@@ -58,6 +58,8 @@ class ProxyPropertiesTest {
                 "max-connections = 100",
                 "max-connections-per-client = 5",
                 "drain-timeout = 3s",
+                "request-head-timeout = 4s",
+                "detailed-errors = true",
                 "route.api.prefix = /ws/",
                 "route.api.upstream = ws://api:8080/",
                 "route.api.ping-interval = 20s",
@@ -70,7 +72,13 @@ class ProxyPropertiesTest {
                 "route.api.allowed-origins = https://app.example.com",
                 "route.api.set-header.X-Tenant = blue",
                 "route.api.add-header.X-Trace = proxy",
-                "route.api.remove-headers = Cookie, X-Debug")), "test.properties")) {
+                "route.api.remove-headers = Cookie, X-Debug",
+                "route.api.allow-encoded-slash = true",
+                "route.api.keep-repeated-slashes = true",
+                "route.api.keep-underscore-headers = true",
+                "route.api.user-header = X-Forwarded-User")), "test.properties")) {
+            assertEquals(Duration.ofSeconds(4), proxy.requestHeadTimeout());
+            assertTrue(proxy.detailedErrors());
             ProxyRoute route = proxy.routes().get(0);
             assertEquals(Duration.ofSeconds(20), route.pingInterval());
             assertEquals(Duration.ofMinutes(10), route.idleTimeout());
@@ -80,6 +88,10 @@ class ProxyPropertiesTest {
             assertEquals(List.of("10.0.0.0/8", "::1"), route.trustedProxies());
             assertTrue(route.forwardedHeader());
             assertEquals(List.of("https://app.example.com"), route.allowedOrigins());
+            assertTrue(route.allowEncodedSlash());
+            assertTrue(route.keepRepeatedSlashes());
+            assertTrue(route.keepUnderscoreHeaders());
+            assertEquals("X-Forwarded-User", route.userHeader());
         }
     }
 

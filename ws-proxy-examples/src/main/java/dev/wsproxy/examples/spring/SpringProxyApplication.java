@@ -7,10 +7,13 @@ import java.util.Map;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.autoconfigure.security.SecurityProperties;
 import org.springframework.boot.autoconfigure.websocket.servlet.TomcatWebSocketServletWebServerCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
-import org.springframework.core.Ordered;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -19,12 +22,18 @@ import org.springframework.web.bind.annotation.RestController;
  * the property {@code ws-proxy.upstream}, while its own controllers keep serving plain HTTP on the same paths.
  *
  * <p>Two beans are all it takes: the {@link WebSocketProxy} (closed by Spring on shutdown, which closes relayed
- * connections with 1001) and a {@link FilterRegistrationBean} for {@link WebSocketProxyFilter} ahead of Spring's
- * own filters. Spring Boot's Tomcat already installs WebSocket support ({@code WsSci}) and its
- * {@code DispatcherServlet} covers every path, so nothing container-specific is needed.
+ * connections with 1001) and a {@link FilterRegistrationBean} for {@link WebSocketProxyFilter} ordered right
+ * <em>after</em> Spring Security's filter chain ({@link SecurityProperties#DEFAULT_FILTER_ORDER} + 1). A proxy
+ * filter ordered before it would upgrade WebSocket handshakes that the application's security never saw. Here
+ * {@code /ws/**} needs HTTP Basic credentials (the user comes from Boot's {@code spring.security.user.*}
+ * properties), an anonymous handshake gets 401 from Spring Security, and the route sends the authenticated
+ * user's name upstream as {@code X-Forwarded-User} (a client-sent value is always dropped). Spring Boot's Tomcat
+ * already installs WebSocket support ({@code WsSci}) and its {@code DispatcherServlet} covers every path, so
+ * nothing container-specific is needed.
  *
  * <pre>
- * java -cp ... dev.wsproxy.examples.spring.SpringProxyApplication --ws-proxy.upstream=ws://127.0.0.1:9000/
+ * java -cp ... dev.wsproxy.examples.spring.SpringProxyApplication --ws-proxy.upstream=ws://127.0.0.1:9000/ \
+ *     --spring.security.user.name=alice --spring.security.user.password=secret
  * </pre>
  */
 @SpringBootApplication
@@ -38,11 +47,14 @@ public class SpringProxyApplication {
     @Bean(destroyMethod = "close")
     WebSocketProxy webSocketProxy(@Value("${ws-proxy.upstream}") String upstream) {
         return WebSocketProxy.builder()
-                .route(ProxyRoute.prefix("/ws/").upstream(upstream).build())
+                .route(ProxyRoute.prefix("/ws/").upstream(upstream).userHeader("X-Forwarded-User").build())
                 .build();
     }
 
-    /** Runs the proxy filter first, for every path; non-WebSocket requests pass on to Spring MVC. */
+    /**
+     * Runs the proxy filter for every path right after Spring Security's chain, so only handshakes the
+     * application's security let through reach the upstream; non-WebSocket requests pass on to Spring MVC.
+     */
     @Bean
     FilterRegistrationBean<WebSocketProxyFilter> webSocketProxyFilter(WebSocketProxy proxy) {
         FilterRegistrationBean<WebSocketProxyFilter> registration =
@@ -50,8 +62,19 @@ public class SpringProxyApplication {
         registration.setName("ws-proxy");
         registration.addUrlPatterns("/*");
         registration.setAsyncSupported(true);
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        registration.setOrder(SecurityProperties.DEFAULT_FILTER_ORDER + 1);
         return registration;
+    }
+
+    /** {@code /ws/status} is public; every other {@code /ws/} path, WebSocket handshakes included, needs a login. */
+    @Bean
+    SecurityFilterChain security(HttpSecurity http) throws Exception {
+        return http
+                .authorizeHttpRequests(requests -> requests
+                        .requestMatchers("/ws/status").permitAll()
+                        .anyRequest().authenticated())
+                .httpBasic(Customizer.withDefaults())
+                .build();
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.wsproxy.examples.spring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wsproxy.testing.Backend;
@@ -18,7 +19,11 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
-/** The Spring Boot sample end to end: a real JDK WebSocket client through Boot's embedded Tomcat to a backend. */
+/**
+ * The Spring Boot sample end to end: a real JDK WebSocket client through Boot's embedded Tomcat and Spring
+ * Security to a recording backend. An anonymous handshake gets Spring Security's 401 and never reaches the
+ * upstream; an authenticated one is relayed with the user's name in {@code X-Forwarded-User}.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SpringProxyApplicationTest {
 
@@ -31,7 +36,8 @@ class SpringProxyApplicationTest {
         backend = Backend.start();
         app = SpringApplication.run(SpringProxyApplication.class,
                 "--server.address=127.0.0.1", "--server.port=0", "--spring.main.banner-mode=off",
-                "--ws-proxy.upstream=" + backend.uri("/"));
+                "--ws-proxy.upstream=" + backend.uri("/"),
+                "--spring.security.user.name=alice", "--spring.security.user.password=secret");
         port = ((ServletWebServerApplicationContext) app).getWebServer().getPort();
     }
 
@@ -45,20 +51,55 @@ class SpringProxyApplicationTest {
 
     @Test
     void messagesRelayThroughSpringBootsTomcat() throws Exception {
-        try (TestClient client = TestClient.connect("ws://127.0.0.1:" + port + "/ws/echo")) {
+        try (TestClient client = TestClient.connect("ws://127.0.0.1:" + port + "/ws/echo", ALICE)) {
             client.sendText("hello spring");
             assertEquals("hello spring", client.next().asText());
         }
+        assertEquals("alice", backend.takeHandshake().header("X-Forwarded-User"));
+    }
+
+    @Test
+    void anonymousHandshakeGets401AndNeverReachesTheUpstream() {
+        TestClient.HandshakeFailed failure = assertThrows(TestClient.HandshakeFailed.class,
+                () -> TestClient.connect("ws://127.0.0.1:" + port + "/ws/echo", "X-Forwarded-User", "alice"));
+        assertEquals(401, failure.status, failure.toString());
+        assertEquals(0, backend.pendingHandshakes(), "the upstream saw an unauthenticated handshake");
+    }
+
+    @Test
+    void wrongPasswordGets401() {
+        TestClient.HandshakeFailed failure = assertThrows(TestClient.HandshakeFailed.class,
+                () -> TestClient.connect("ws://127.0.0.1:" + port + "/ws/echo", "Authorization", basic("alice", "guess")));
+        assertEquals(401, failure.status, failure.toString());
+        assertEquals(0, backend.pendingHandshakes());
+    }
+
+    @Test
+    void clientCannotChooseTheForwardedUser() throws Exception {
+        String[] headers = {ALICE[0], ALICE[1], "X-Forwarded-User", "admin"};
+        try (TestClient client = TestClient.connect("ws://127.0.0.1:" + port + "/ws/echo", headers)) {
+            client.sendText("x");
+            assertEquals("x", client.next().asText());
+        }
+        assertEquals("alice", backend.takeHandshake().header("X-Forwarded-User"));
+    }
+
+    private static final String[] ALICE = {"Authorization", basic("alice", "secret")};
+
+    private static String basic(String user, String password) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString(
+                (user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     @Test
     void closeCodeFromUpstreamReachesClient() throws Exception {
-        try (TestClient client = TestClient.connect("ws://127.0.0.1:" + port + "/ws/control")) {
+        try (TestClient client = TestClient.connect("ws://127.0.0.1:" + port + "/ws/control", ALICE)) {
             client.sendText("close 4003 done");
             TestClient.Close close = client.awaitClose(Duration.ofSeconds(10));
             assertEquals(4003, close.code);
             assertEquals("done", close.reason);
         }
+        backend.takeHandshake();
     }
 
     @Test

@@ -133,6 +133,7 @@ public final class JettyUpstreamClient implements UpstreamClient {
         try {
             Session session = attempt.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
             useMaskKeys(session);
+            UpstreamRequestConfigurator.failOnUnsolicitedExtensions(target, session, capture.responseHeaders());
             return new Connected(session, capture.responseHeaders());
         } catch (TimeoutException e) {
             attempt.cancel(true);

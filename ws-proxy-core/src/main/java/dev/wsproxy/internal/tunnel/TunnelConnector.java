@@ -231,7 +231,7 @@ public final class TunnelConnector implements AutoCloseable {
             this.result = result;
             // a deadline or a shutdown completes the result from outside: the connection must go too
             result.whenComplete((ok, failure) -> {
-                if (failure != null) {
+                if (failure != null && !headerDone) {
                     getEndPoint().close();
                 }
             });
@@ -285,7 +285,10 @@ public final class TunnelConnector implements AutoCloseable {
             }
             String problem = check();
             if (problem != null) {
-                fail(new UpstreamFailure(502, "upstream " + origin + " " + problem, null));
+                // the upstream thinks it is open: tell it why it is not (RFC 6455 7.1.7, "fail the connection")
+                result.completeExceptionally(new UpstreamFailure(502, "upstream " + origin + " " + problem, null));
+                getEndPoint().write(Callback.from(getEndPoint()::close, x -> getEndPoint().close()),
+                        Frames.close(1002, "invalid handshake response", true));
                 return;
             }
             String chosen = first("Sec-WebSocket-Protocol");

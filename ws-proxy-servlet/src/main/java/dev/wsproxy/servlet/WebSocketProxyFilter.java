@@ -4,6 +4,7 @@ import dev.wsproxy.HandshakeRequest;
 import dev.wsproxy.HandshakeResult;
 import dev.wsproxy.WebSocketProxy;
 import dev.wsproxy.servlet.internal.TunnelUpgradeHandler;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletContext;
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,16 +71,26 @@ public final class WebSocketProxyFilter implements Filter {
         }
         HttpServletRequest request = (HttpServletRequest) req;
         HttpServletResponse response = (HttpServletResponse) res;
-        HandshakeResult result;
+        CompletableFuture<HandshakeResult> pending;
         try {
-            result = proxy.handshake(toHandshakeRequest(request));
+            pending = proxy.handshakeAsync(toHandshakeRequest(request)).toCompletableFuture();
         } catch (RuntimeException e) {
-            // handshake() does not throw; this guards against a container handing us something odd.
+            // handshakeAsync() does not throw; this guards against a container handing us something odd.
             LOG.warn("[-] could not read request {} from {}", request.getRequestURI(), request.getRemoteAddr(), e);
             refuse(response, 400, "the proxy could not read this request (" + e.getClass().getSimpleName() + ")",
                     Map.of());
             return;
         }
+        Object upgrader = request.getServletContext().getAttribute(ClientUpgrader.ATTRIBUTE);
+        if (!pending.isDone() && upgrader instanceof ClientUpgrader && request.isAsyncSupported()) {
+            // The upstream is still connecting: free this container thread until it answers (Jetty only:
+            // its upgrade needs no second dispatch, so no filter mapping for ASYNC is required).
+            AsyncContext async = request.startAsync();
+            async.setTimeout(0);
+            pending.whenComplete((result, failure) -> finishAsync(async, request, response, result));
+            return;
+        }
+        HandshakeResult result = pending.join();
         switch (result.action()) {
             case PASS:
                 chain.doFilter(req, res);
@@ -88,6 +100,23 @@ public final class WebSocketProxyFilter implements Filter {
                 return;
             default:
                 upgrade(request, response, result);
+        }
+    }
+
+    /** Completes a handshake whose upstream answered after the filter returned (only upgrades and refusals). */
+    private void finishAsync(AsyncContext async, HttpServletRequest request, HttpServletResponse response,
+                             HandshakeResult result) {
+        try {
+            if (result.action() == HandshakeResult.Action.UPGRADE) {
+                upgrade(request, response, result);
+            } else {
+                refuse(response, result.status(), result.reason(), result.responseHeaders());
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("[{}] could not answer the client: {}", result.connectionId(), e.toString());
+            result.upgradeFailed(e);
+        } finally {
+            async.complete();
         }
     }
 

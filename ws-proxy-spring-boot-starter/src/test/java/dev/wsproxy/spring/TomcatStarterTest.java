@@ -5,6 +5,8 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.websocket.servlet.TomcatWebSocketServletWebServerCustomizer;
 import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
 /** The starter on Boot's embedded Tomcat. */
 class TomcatStarterTest extends StarterContract {
@@ -25,7 +27,13 @@ class TomcatStarterTest extends StarterContract {
      */
     @SpringBootConfiguration
     @EnableAutoConfiguration
+    @Import(TomcatOnly.class)
     static class TomcatApp {
+    }
+
+    /** Picks Tomcat on a class path that also has Jetty and Undertow. */
+    @Configuration(proxyBeanMethods = false)
+    static class TomcatOnly {
         @Bean
         TomcatServletWebServerFactory tomcatFactory() {
             return new TomcatServletWebServerFactory();

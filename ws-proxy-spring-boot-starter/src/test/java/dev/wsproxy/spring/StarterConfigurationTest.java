@@ -165,6 +165,14 @@ class StarterConfigurationTest {
     }
 
     @Test
+    void enabledFalseTurnsTheStarterOff() {
+        try (ConfigurableApplicationContext app = run(PropertiesApp.class, WebApplicationType.NONE,
+                "--ws-proxy.enabled=false")) {
+            assertTrue(app.getBeansOfType(WebSocketProxy.class).isEmpty());
+        }
+    }
+
+    @Test
     void ideMetadataListsTheKeys() throws Exception {
         try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
             String metadata = new String(in.readAllBytes(), StandardCharsets.UTF_8);

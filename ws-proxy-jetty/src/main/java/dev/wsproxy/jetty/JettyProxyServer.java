@@ -10,12 +10,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.Objects;
-import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.http2.HTTP2Cipher;
-import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
-import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
-import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -139,7 +134,7 @@ public final class JettyProxyServer implements AutoCloseable {
         private InetSocketAddress httpsAddress;
         private TlsCertificate certificate;
         private boolean redirectHttpToHttps;
-        private boolean http2 = true;
+        private Boolean http2;
 
         private Builder(WebSocketProxy proxy) {
             this.proxy = Objects.requireNonNull(proxy, "proxy");
@@ -164,7 +159,11 @@ public final class JettyProxyServer implements AutoCloseable {
             return this;
         }
 
-        /** Offer HTTP/2 (h2 on TLS, h2c on plain) with RFC 8441 WebSockets. Default on. */
+        /**
+         * Offer HTTP/2 (h2 on TLS, h2c on plain) with RFC 8441 WebSockets. Default: on when
+         * {@code org.eclipse.jetty.http2:jetty-http2-server} and {@code org.eclipse.jetty:jetty-alpn-java-server}
+         * (optional dependencies of ws-proxy-jetty) are on the classpath, off otherwise.
+         */
         public Builder http2(boolean enabled) {
             this.http2 = enabled;
             return this;
@@ -185,6 +184,11 @@ public final class JettyProxyServer implements AutoCloseable {
             if (redirectHttpToHttps && (httpAddress == null || httpsAddress == null)) {
                 throw new IllegalArgumentException("redirectHttpToHttps needs both .http(...) and .https(...)");
             }
+            boolean http2 = Boolean.TRUE.equals(this.http2) || (this.http2 == null && Http2Connectors.available());
+            if (http2 && !Http2Connectors.available()) {
+                throw new IllegalStateException("http2(true) needs org.eclipse.jetty.http2:jetty-http2-server and"
+                        + " org.eclipse.jetty:jetty-alpn-java-server on the classpath (add both, or call http2(false))");
+            }
             Server server = new Server();
             HttpConfiguration httpConfig = new HttpConfiguration();
             // Let the proxy see these paths itself: it keeps %2F as is and refuses '..' with a reason.
@@ -198,13 +202,13 @@ public final class JettyProxyServer implements AutoCloseable {
             if (httpAddress != null) {
                 plain = http2
                         ? new ServerConnector(server, new HttpConnectionFactory(httpConfig),
-                                new HTTP2CServerConnectionFactory(httpConfig))
+                                Http2Connectors.h2c(httpConfig))
                         : new ServerConnector(server, new HttpConnectionFactory(httpConfig));
                 bind(plain, httpAddress);
                 server.addConnector(plain);
             }
             if (httpsAddress != null) {
-                tls = tlsConnector(server, httpConfig);
+                tls = tlsConnector(server, httpConfig, http2);
                 bind(tls, httpsAddress);
                 server.addConnector(tls);
             }
@@ -237,7 +241,7 @@ public final class JettyProxyServer implements AutoCloseable {
             return new JettyProxyServer(proxy, server, plain, tls);
         }
 
-        private ServerConnector tlsConnector(Server server, HttpConfiguration httpConfig) {
+        private ServerConnector tlsConnector(Server server, HttpConfiguration httpConfig, boolean http2) {
             HttpConfiguration httpsConfig = new HttpConfiguration(httpConfig);
             httpsConfig.addCustomizer(new SecureRequestCustomizer());
             SslContextFactory.Server ssl = certificate.toSslContextFactory();
@@ -245,12 +249,7 @@ public final class JettyProxyServer implements AutoCloseable {
             if (!http2) {
                 return new ServerConnector(server, new SslConnectionFactory(ssl, http11.getProtocol()), http11);
             }
-            ssl.setCipherComparator(HTTP2Cipher.COMPARATOR);
-            HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(httpsConfig);
-            ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory(h2.getProtocol(), http11.getProtocol());
-            alpn.setDefaultProtocol(http11.getProtocol());
-            ConnectionFactory[] factories = {new SslConnectionFactory(ssl, alpn.getProtocol()), alpn, h2, http11};
-            return new ServerConnector(server, factories);
+            return new ServerConnector(server, Http2Connectors.tls(ssl, httpsConfig, http11));
         }
 
         private static void bind(ServerConnector connector, InetSocketAddress address) {

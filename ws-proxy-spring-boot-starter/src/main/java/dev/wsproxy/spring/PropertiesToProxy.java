@@ -1,0 +1,105 @@
+package dev.wsproxy.spring;
+
+import dev.wsproxy.ProxyListener;
+import dev.wsproxy.ProxyRoute;
+import dev.wsproxy.WebSocketProxy;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Builds a {@link WebSocketProxy} from bound {@link WebSocketProxyProperties}. Type errors (a duration that is
+ * not one) are Spring's binding errors, which name the key; everything the builders refuse is rethrown here
+ * with the key in front, e.g. {@code ws-proxy.routes[0].upstream: upstream must be ws:// or wss:// ...}.
+ * Stateless; thread-safe.
+ */
+final class PropertiesToProxy {
+
+    private PropertiesToProxy() {
+    }
+
+    static WebSocketProxy build(WebSocketProxyProperties properties, List<ProxyListener> listeners) {
+        if (properties.getRoutes().isEmpty()) {
+            throw new IllegalArgumentException("ws-proxy.routes is empty (add ws-proxy.routes[0].prefix=/ws/ and"
+                    + " ws-proxy.routes[0].upstream=ws://backend:8080/, or set ws-proxy.enabled=false)");
+        }
+        WebSocketProxy.Builder proxy = WebSocketProxy.builder();
+        List<WebSocketProxyProperties.Route> routes = properties.getRoutes();
+        for (int i = 0; i < routes.size(); i++) {
+            String key = "ws-proxy.routes[" + i + "]";
+            ProxyRoute route = route(routes.get(i), key);
+            apply(key, () -> proxy.route(route));
+        }
+        setIfPresent("ws-proxy.max-connections", properties.getMaxConnections(), proxy::maxConnections);
+        setIfPresent("ws-proxy.max-connections-per-client", properties.getMaxConnectionsPerClient(),
+                proxy::maxConnectionsPerClient);
+        setIfPresent("ws-proxy.drain-timeout", properties.getDrainTimeout(), proxy::drainTimeout);
+        if (listeners.size() == 1) {
+            proxy.listener(listeners.get(0));
+        } else if (listeners.size() > 1) {
+            throw new IllegalStateException(listeners.size() + " ProxyListener beans found but the proxy takes one"
+                    + " (combine them in one listener, or define your own WebSocketProxy bean)");
+        }
+        return proxy.build();
+    }
+
+    private static ProxyRoute route(WebSocketProxyProperties.Route route, String key) {
+        int kinds = (route.getPrefix() != null ? 1 : 0) + (route.getExact() != null ? 1 : 0)
+                + (route.getRegex() != null ? 1 : 0);
+        if (kinds != 1) {
+            throw new IllegalArgumentException(key + " needs exactly one of " + key + ".prefix, " + key + ".exact or "
+                    + key + ".regex but has " + kinds);
+        }
+        if (route.getUpstream() == null) {
+            throw new IllegalArgumentException(key + ".upstream is missing (e.g. " + key
+                    + ".upstream=ws://backend:8080/)");
+        }
+        ProxyRoute.Builder builder = route.getPrefix() != null ? ProxyRoute.prefix(route.getPrefix())
+                : route.getExact() != null ? ProxyRoute.exact(route.getExact()) : ProxyRoute.regex(route.getRegex());
+        apply(key + ".upstream", () -> builder.upstream(route.getUpstream()));
+        setIfPresent(key + ".connect-timeout", route.getConnectTimeout(), builder::connectTimeout);
+        setIfPresent(key + ".ping-interval", route.getPingInterval(), builder::pingInterval);
+        setIfPresent(key + ".idle-timeout", route.getIdleTimeout(), builder::idleTimeout);
+        setIfPresent(key + ".max-frame-size", route.getMaxFrameSize(),
+                size -> builder.maxFrameSize((int) Math.min(Integer.MAX_VALUE, size.toBytes())));
+        setIfPresent(key + ".max-message-size", route.getMaxMessageSize(),
+                (DataSize size) -> builder.maxMessageSize(size.toBytes()));
+        setIfPresent(key + ".max-connections", route.getMaxConnections(), builder::maxConnections);
+        setIfPresent(key + ".reject-non-upgrade", route.getRejectNonUpgrade(), builder::rejectNonUpgrade);
+        setIfPresent(key + ".preserve-host", route.getPreserveHost(), builder::preserveHost);
+        setIfPresent(key + ".allowed-origins", route.getAllowedOrigins(),
+                origins -> builder.allowedOrigins(origins.toArray(String[]::new)));
+        setIfPresent(key + ".trusted-proxies", route.getTrustedProxies(),
+                proxies -> builder.trustedProxies(proxies.toArray(String[]::new)));
+        setIfPresent(key + ".forwarded-header", route.getForwardedHeader(), builder::forwardedHeader);
+        for (Map.Entry<String, String> header : route.getSetHeader().entrySet()) {
+            apply(key + ".set-header." + header.getKey(), () -> builder.setHeader(header.getKey(), header.getValue()));
+        }
+        for (Map.Entry<String, String> header : route.getAddHeader().entrySet()) {
+            apply(key + ".add-header." + header.getKey(), () -> builder.addHeader(header.getKey(), header.getValue()));
+        }
+        for (String header : route.getRemoveHeaders()) {
+            apply(key + ".remove-headers", () -> builder.removeHeader(header));
+        }
+        try {
+            return builder.build();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static <T> void setIfPresent(String key, T value, Consumer<T> setter) {
+        if (value != null) {
+            apply(key, () -> setter.accept(value));
+        }
+    }
+
+    private static void apply(String key, Runnable setter) {
+        try {
+            setter.run();
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -2,7 +2,7 @@ package dev.wsproxy;
 
 import dev.wsproxy.internal.Relay;
 import dev.wsproxy.internal.tunnel.Tunnel;
-import dev.wsproxy.internal.tunnel.TunnelEndpoint;
+import dev.wsproxy.TunnelEndpoint;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.nio.ByteBuffer;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.wsproxy;
 
+import dev.wsproxy.internal.ActiveConnections;
 import dev.wsproxy.internal.ClientEndpointConfigs;
 import dev.wsproxy.internal.ConnectionLimits;
 import dev.wsproxy.internal.HandshakeValidator;
@@ -80,7 +81,10 @@ public final class WebSocketProxy implements AutoCloseable {
     private final List<ProxyRoute> exact;
     private final List<ProxyRoute> prefixes;
     private final List<ProxyRoute> regexes;
-    private final UpstreamClient connector;
+    /** Message mode's upstream client, created on first use (tunnel-only proxies never start its threads). */
+    private UpstreamClient connector;
+    private final String messageClient;
+    private final Duration longestConnectTimeout;
     private final TunnelConnector tunnelConnector;
     private final BufferPool buffers = new BufferPool(64 * 1024, 64);
     private final RelayTimers timers = new RelayTimers();
@@ -89,8 +93,7 @@ public final class WebSocketProxy implements AutoCloseable {
     private final Duration drainTimeout;
     private final Duration requestHeadTimeout;
     private final boolean detailedErrors;
-    private final Set<ProxiedConnection> active = ConcurrentHashMap.newKeySet();
-    private final Object drained = new Object();
+    private final ActiveConnections active = new ActiveConnections();
     private volatile boolean closed;
     private boolean released;
 
@@ -102,8 +105,8 @@ public final class WebSocketProxy implements AutoCloseable {
         this.regexes = routes.stream().filter(r -> r.match() == ProxyRoute.Match.REGEX).toList();
         Duration longest = routes.stream().map(ProxyRoute::connectTimeout).max(Comparator.naturalOrder())
                 .orElse(ProxyRoute.DEFAULT_CONNECT_TIMEOUT);
-        this.connector = UpstreamClients.create(longest, routes.stream().mapToInt(ProxyRoute::maxFrameSize).max()
-                .orElse(ProxyRoute.DEFAULT_MAX_FRAME_SIZE));
+        this.longestConnectTimeout = longest;
+        this.messageClient = b.messageClient;
         this.tunnelConnector = new TunnelConnector(longest);
         this.listener = b.listener;
         this.limits = new ConnectionLimits(b.maxConnections, b.maxConnectionsPerClient);
@@ -329,29 +332,12 @@ public final class WebSocketProxy implements AutoCloseable {
                 }
                 LOG.debug("[{}] {} {} -> {} (tunnel, subprotocol {})", id, request.remoteAddress(), request,
                         targetUri, upstream.subprotocol());
-                return HandshakeResult.tunnel(tunnel, clientUpgradeHeaders(upstream.headers()));
+                return HandshakeResult.tunnel(tunnel, upstream.clientHeaders());
             } catch (RuntimeException e) {
                 tunnel.clientUpgradeFailed(e);
                 return unexpected(id, request, e);
             }
         });
-    }
-
-    /** The client's 101 in tunnel mode: the upstream's handshake answer, which was made for the client's key. */
-    private static Map<String, List<String>> clientUpgradeHeaders(Map<String, List<String>> upstream) {
-        Map<String, List<String>> out = new java.util.LinkedHashMap<>();
-        out.put("Upgrade", List.of("websocket"));
-        out.put("Connection", List.of("Upgrade"));
-        for (String name : List.of("Sec-WebSocket-Accept", "Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions",
-                "Set-Cookie")) {
-            List<String> values = new ArrayList<>(upstream.getOrDefault(name, List.of()));
-            values.removeIf(v -> !HeaderTokens.isSafeValue(v));
-            if (!values.isEmpty()) {
-                out.put(name, name.equals("Set-Cookie") ? List.copyOf(values)
-                        : List.of(String.join(", ", values)));
-            }
-        }
-        return out;
     }
 
     /** Message mode: the upstream session is opened with the upstream client, blocking this thread. */
@@ -364,7 +350,7 @@ public final class WebSocketProxy implements AutoCloseable {
         List<String> offered = UpstreamHeaders.offeredSubprotocols(request);
         UpstreamClient.Connected connected;
         try {
-            connected = connector.connect(target, UpstreamHeaders.forUpstream(request, route.preserveHost(),
+            connected = messageConnector().connect(target, UpstreamHeaders.forUpstream(request, route.preserveHost(),
                     route.strippedPrefix(), route.headerPolicy()),
                     offered, relay.upstreamEndpoint(), route.connectTimeout(), route.maxFrameSize());
         } catch (UpstreamFailure failure) {
@@ -404,14 +390,17 @@ public final class WebSocketProxy implements AutoCloseable {
         }
     }
 
+    private synchronized UpstreamClient messageConnector() {
+        if (connector == null) {
+            connector = UpstreamClients.create(messageClient, longestConnectTimeout, routes.stream()
+                    .mapToInt(ProxyRoute::maxFrameSize).max().orElse(ProxyRoute.DEFAULT_MAX_FRAME_SIZE));
+        }
+        return connector;
+    }
+
     private void released(ProxiedConnection relay, ProxyRoute route, String clientAddress) {
         if (active.remove(relay)) {
             limits.release(route, clientAddress);
-            if (active.isEmpty()) {
-                synchronized (drained) {
-                    drained.notifyAll();
-                }
-            }
         }
     }
 
@@ -462,7 +451,11 @@ public final class WebSocketProxy implements AutoCloseable {
         }
         drain();
         timers.close();
-        connector.close();
+        synchronized (this) {
+            if (connector != null) {
+                connector.close();
+            }
+        }
         tunnelConnector.close();
     }
 
@@ -475,31 +468,7 @@ public final class WebSocketProxy implements AutoCloseable {
      */
     public void drain() {
         closed = true;
-        for (ProxiedConnection relay : List.copyOf(active)) {
-            relay.shutdown();
-        }
-        long deadline = System.nanoTime() + drainTimeout.toNanos();
-        synchronized (drained) {
-            while (!active.isEmpty()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                try {
-                    drained.wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-        }
-        if (!active.isEmpty()) {
-            LOG.warn("{} connection(s) did not finish their close handshake within {}; dropping them",
-                    active.size(), drainTimeout);
-            for (ProxiedConnection relay : List.copyOf(active)) {
-                relay.forceEnd();
-            }
-        }
+        active.drain(drainTimeout);
     }
 
     /** Collects routes and settings; {@link #build()} validates them. Not thread-safe. */
@@ -511,6 +480,7 @@ public final class WebSocketProxy implements AutoCloseable {
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
         private Duration requestHeadTimeout = DEFAULT_REQUEST_HEAD_TIMEOUT;
         private boolean detailedErrors;
+        private String messageClient = "auto";
 
         private Builder() {
         }
@@ -536,6 +506,16 @@ public final class WebSocketProxy implements AutoCloseable {
          */
         public Builder detailedErrors(boolean detailedErrors) {
             this.detailedErrors = detailedErrors;
+            return this;
+        }
+
+        /**
+         * The WebSocket client message mode connects upstreams with: {@code "auto"} (the default: Jetty's client
+         * when {@code ws-proxy-jetty} is on the classpath, as it measured faster, else Tyrus), {@code "jetty"} or
+         * {@code "tyrus"}. Tunnel mode does not use it.
+         */
+        public Builder messageClient(String messageClient) {
+            this.messageClient = Objects.requireNonNull(messageClient, "messageClient").trim();
             return this;
         }
 
@@ -575,6 +555,10 @@ public final class WebSocketProxy implements AutoCloseable {
          * @throws IllegalArgumentException when two routes have the same kind and path
          */
         public WebSocketProxy build() {
+            if (!UpstreamClients.available(messageClient)) {
+                throw new IllegalArgumentException("messageClient must be auto, jetty or tyrus but was '"
+                        + messageClient + "' (jetty needs dev.wsproxy:ws-proxy-jetty on the classpath)");
+            }
             if (maxConnections < 0 || maxConnectionsPerClient < 0) {
                 throw new IllegalArgumentException("maxConnections and maxConnectionsPerClient must be 0 (unlimited)"
                         + " or positive but were " + maxConnections + " and " + maxConnectionsPerClient);

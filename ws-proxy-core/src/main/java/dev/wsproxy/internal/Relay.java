@@ -80,10 +80,7 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
      * Pipelined whole text messages toward the upstream: Tyrus completes every blocking send on another thread,
      * a hand-off per relayed message otherwise (see {@link Peer}).
      */
-    private final Peer upstream = PIPELINE_TO_UPSTREAM ? new Peer("upstream", e -> peerFailed(this.upstream, e))
-            : new Peer("upstream");
-    /** {@code -Dwsproxy.pipeline=false} sends every message blocking (for comparison). */
-    private static final boolean PIPELINE_TO_UPSTREAM = !"false".equals(System.getProperty("wsproxy.pipeline"));
+    private final Peer upstream = new Peer("upstream", e -> peerFailed(this.upstream, e));
     private final UpstreamSide upstreamSide = new UpstreamSide();
     private final ClientSide clientSide = new ClientSide(this);
     private final long maxMessageSize;

@@ -74,10 +74,7 @@ public final class TyrusUpstreamClient implements UpstreamClient {
         client.getProperties().put(ClientProperties.REDIRECT_ENABLED, false);
         client.getProperties().put(ClientProperties.RETRY_AFTER_SERVICE_UNAVAILABLE, false);
         // Tyrus's default key generator is one NativePRNG: a JVM-wide lock taken for every frame sent.
-        // -Dwsproxy.jdkMaskKeys=true keeps Tyrus's own (for comparison, or if MaskKeys is ever in doubt).
-        if (!Boolean.getBoolean("wsproxy.jdkMaskKeys")) {
-            client.getProperties().put(ClientProperties.MASKING_KEY_GENERATOR, (MaskingKeyGenerator) MaskKeys::nextInt);
-        }
+        client.getProperties().put(ClientProperties.MASKING_KEY_GENERATOR, (MaskingKeyGenerator) MaskKeys::nextInt);
         AtomicInteger threadNumber = new AtomicInteger();
         connectors = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 5, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 r -> {

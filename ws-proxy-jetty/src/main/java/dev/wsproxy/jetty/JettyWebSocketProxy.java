@@ -3,7 +3,6 @@ package dev.wsproxy.jetty;
 import dev.wsproxy.ProxyRoute;
 import dev.wsproxy.WebSocketProxy;
 import dev.wsproxy.jetty.internal.JettyClientUpgrader;
-import dev.wsproxy.jetty.internal.JettyContainerDefaults;
 import dev.wsproxy.servlet.ClientUpgrader;
 import dev.wsproxy.jetty.internal.RequestHeadDeadline;
 import dev.wsproxy.servlet.WebSocketProxyFilter;
@@ -38,13 +37,14 @@ import org.slf4j.LoggerFactory;
  * filters behind it. The proxy and the
  * context stay owned by the caller. Stateless; thread-safe.
  *
- * <p>Container settings are derived from the proxy's, because Jetty's defaults would otherwise cut or chop
- * relayed connections: the session idle timeout is off ({@link #IDLE_TIMEOUT_MILLIS}; the proxy's keepalive
- * decides when a peer is dead); the message buffer sizes are the largest
- * {@link dev.wsproxy.ProxyRoute#maxFrameSize()} of the proxy's routes; the input buffer is
- * {@link #INPUT_BUFFER_SIZE} so each container read, which becomes one upstream frame, is not cut at 4 KiB.
- * Client frames of any size are streamed in input-buffer pieces (never buffered whole), so only the routes'
- * message limit applies to them. These apply to the whole context, including the application's own WebSocket endpoints in it.
+ * <p>HTTP/1.1 handshakes are relayed in tunnel mode: the proxy takes Jetty's connection endpoint itself once the
+ * 101 is written (no Jakarta session, no container thread held while the upstream connects). The Jakarta
+ * container serves message mode (WebSocket over HTTP/2, routes in {@code RelayMode.MESSAGE}); its settings are
+ * derived from the proxy's: the session idle timeout is off ({@link #IDLE_TIMEOUT_MILLIS}; the proxy's
+ * keepalive decides when a peer is dead) and the message buffer sizes are the largest
+ * {@link dev.wsproxy.ProxyRoute#maxFrameSize()} of the proxy's routes. Jetty reads message-mode client frames
+ * in 4 KiB pieces (it has no public setting for that buffer), each relayed as one upstream frame. These apply
+ * to the whole context, including the application's own WebSocket endpoints in it.
  *
  * <p>When the context starts, every connector of its server gets the proxy's
  * {@linkplain WebSocketProxy#requestHeadTimeout() request-head deadline} (default 10 s): an HTTP/1.1 client that
@@ -58,8 +58,6 @@ public final class JettyWebSocketProxy {
 
     /** Session idle timeout given to Jetty: 0, off. */
     public static final long IDLE_TIMEOUT_MILLIS = 0;
-    /** Bytes Jetty reads per network read (Jetty's default: 4 KiB). */
-    public static final int INPUT_BUFFER_SIZE = 64 * 1024;
 
     private JettyWebSocketProxy() {
     }
@@ -105,24 +103,5 @@ public final class JettyWebSocketProxy {
         container.setDefaultMaxSessionIdleTimeout(IDLE_TIMEOUT_MILLIS);
         container.setDefaultMaxTextMessageBufferSize(maxFrameSize);
         container.setDefaultMaxBinaryMessageBufferSize(maxFrameSize);
-        Configuration.ConfigurationCustomizer defaults = container instanceof JakartaWebSocketContainer
-                ? defaultCustomizer((JakartaWebSocketContainer) container) : null;
-        if (defaults != null) {
-            defaults.setInputBufferSize(INPUT_BUFFER_SIZE);
-            defaults.setMaxFrameSize(maxFrameSize);
-        }
-    }
-
-    /**
-     * Jetty's Jakarta container keeps the core session defaults (input buffer, frame size) in a protected field
-     * with no public setter; reach it reflectively and carry on with Jetty's defaults if a Jetty release renames it.
-     */
-    static Configuration.ConfigurationCustomizer defaultCustomizer(JakartaWebSocketContainer container) {
-        Configuration.ConfigurationCustomizer customizer = JettyContainerDefaults.customizer(container);
-        if (customizer == null) {
-            LOG.warn("cannot raise Jetty's WebSocket input buffer to {} bytes (its defaultCustomizer field is gone);"
-                    + " relayed frames stay at Jetty's 4 KiB reads", INPUT_BUFFER_SIZE);
-        }
-        return customizer;
     }
 }

@@ -123,10 +123,6 @@ class JettyProxyServerTest {
         assertEquals(0, container.getDefaultMaxSessionIdleTimeout());
         assertEquals(ProxyRoute.DEFAULT_MAX_FRAME_SIZE, container.getDefaultMaxTextMessageBufferSize());
         assertEquals(ProxyRoute.DEFAULT_MAX_FRAME_SIZE, container.getDefaultMaxBinaryMessageBufferSize());
-        assertEquals(ProxyRoute.DEFAULT_MAX_FRAME_SIZE,
-                JettyWebSocketProxy.defaultCustomizer(container).getMaxFrameSize());
-        assertEquals(JettyWebSocketProxy.INPUT_BUFFER_SIZE,
-                JettyWebSocketProxy.defaultCustomizer(container).getInputBufferSize());
     }
 
     @Test

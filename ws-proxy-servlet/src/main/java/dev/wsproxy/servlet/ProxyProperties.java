@@ -45,6 +45,7 @@ import java.util.regex.Pattern;
  * route.api.keep-repeated-slashes = false
  * route.api.keep-underscore-headers = false
  * route.api.user-header = X-Forwarded-User
+ * route.api.relay-mode = tunnel
  *
  * # proxy-wide
  * max-connections = 10000
@@ -52,6 +53,7 @@ import java.util.regex.Pattern;
  * drain-timeout = 10s
  * request-head-timeout = 10s
  * detailed-errors = false
+ * message-client = auto
  * </pre>
  *
  * <p>Each route names exactly one of {@code prefix}, {@code exact} or {@code regex}, and an
@@ -66,11 +68,11 @@ public final class ProxyProperties {
             "connect-timeout", "preserve-host", "reject-non-upgrade", "ping-interval", "idle-timeout",
             "max-frame-size", "max-message-size", "max-connections", "trusted-proxies", "forwarded-header",
             "allowed-origins", "remove-headers", "allow-encoded-slash", "keep-repeated-slashes",
-            "keep-underscore-headers", "user-header");
+            "keep-underscore-headers", "user-header", "relay-mode");
     /** Route keys followed by a header name: {@code route.<name>.set-header.<Header>}. */
     private static final Pattern HEADER_KEY = Pattern.compile("(set-header|add-header)\\.[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Set<String> PROXY_KEYS = Set.of("routes", "max-connections", "max-connections-per-client",
-            "drain-timeout", "request-head-timeout", "detailed-errors");
+            "drain-timeout", "request-head-timeout", "detailed-errors", "message-client");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB)?");
     private static final Pattern ROUTE_KEY = Pattern.compile("route\\.([^.]+)\\.(.+)");
     private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
@@ -117,6 +119,10 @@ public final class ProxyProperties {
         String detailed = trimmed(properties, "detailed-errors");
         if (detailed != null) {
             builder.detailedErrors(bool(detailed, "detailed-errors", where));
+        }
+        String messageClient = trimmed(properties, "message-client");
+        if (messageClient != null) {
+            builder.messageClient(messageClient);
         }
         return builder;
     }
@@ -187,6 +193,15 @@ public final class ProxyProperties {
             route.rejectNonUpgrade(bool(rejectNonUpgrade, "route." + name + ".reject-non-upgrade", where));
         }
         String key = "route." + name + ".";
+        String mode = value(properties, name, "relay-mode");
+        if (mode != null) {
+            try {
+                route.relayMode(ProxyRoute.RelayMode.valueOf(mode.toUpperCase(java.util.Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + ": " + key + "relay-mode must be tunnel or message but was '"
+                        + mode + "'", e);
+            }
+        }
         String ping = value(properties, name, "ping-interval");
         if (ping != null) {
             route.pingInterval(duration(ping, key + "ping-interval", where));

@@ -35,6 +35,9 @@ final class PropertiesToProxy {
         setIfPresent("ws-proxy.max-connections-per-client", properties.getMaxConnectionsPerClient(),
                 proxy::maxConnectionsPerClient);
         setIfPresent("ws-proxy.drain-timeout", properties.getDrainTimeout(), proxy::drainTimeout);
+        setIfPresent("ws-proxy.request-head-timeout", properties.getRequestHeadTimeout(), proxy::requestHeadTimeout);
+        setIfPresent("ws-proxy.detailed-errors", properties.getDetailedErrors(), proxy::detailedErrors);
+        setIfPresent("ws-proxy.message-client", properties.getMessageClient(), proxy::messageClient);
         if (listeners.size() == 1) {
             proxy.listener(listeners.get(0));
         } else if (listeners.size() > 1) {
@@ -73,6 +76,18 @@ final class PropertiesToProxy {
         setIfPresent(key + ".trusted-proxies", route.getTrustedProxies(),
                 proxies -> builder.trustedProxies(proxies.toArray(String[]::new)));
         setIfPresent(key + ".forwarded-header", route.getForwardedHeader(), builder::forwardedHeader);
+        setIfPresent(key + ".allow-encoded-slash", route.getAllowEncodedSlash(), builder::allowEncodedSlash);
+        setIfPresent(key + ".keep-repeated-slashes", route.getKeepRepeatedSlashes(), builder::keepRepeatedSlashes);
+        setIfPresent(key + ".keep-underscore-headers", route.getKeepUnderscoreHeaders(),
+                builder::keepUnderscoreHeaders);
+        setIfPresent(key + ".user-header", route.getUserHeader(), builder::userHeader);
+        setIfPresent(key + ".relay-mode", route.getRelayMode(), mode -> {
+            try {
+                builder.relayMode(ProxyRoute.RelayMode.valueOf(mode.trim().toUpperCase(java.util.Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("relay-mode must be tunnel or message but was '" + mode + "'", e);
+            }
+        });
         for (Map.Entry<String, String> header : route.getSetHeader().entrySet()) {
             apply(key + ".set-header." + header.getKey(), () -> builder.setHeader(header.getKey(), header.getValue()));
         }

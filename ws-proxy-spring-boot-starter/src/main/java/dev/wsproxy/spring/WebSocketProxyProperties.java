@@ -45,6 +45,36 @@ public class WebSocketProxyProperties {
     private Integer maxConnectionsPerClient;
     /** How long shutdown waits for close handshakes (clients get 1001) before dropping connections. Default: 10s. */
     private Duration drainTimeout;
+    /** How long a client may take to send its request head (Jetty: then 408). Default: 10s. */
+    private Duration requestHeadTimeout;
+    /** Put the full upstream failure (with its address) in refusal bodies. Default: false. */
+    private Boolean detailedErrors;
+    /** Message mode's upstream client: auto (Jetty's when present, else Tyrus), jetty or tyrus. Default: auto. */
+    private String messageClient;
+
+    public Duration getRequestHeadTimeout() {
+        return requestHeadTimeout;
+    }
+
+    public void setRequestHeadTimeout(Duration requestHeadTimeout) {
+        this.requestHeadTimeout = requestHeadTimeout;
+    }
+
+    public Boolean getDetailedErrors() {
+        return detailedErrors;
+    }
+
+    public void setDetailedErrors(Boolean detailedErrors) {
+        this.detailedErrors = detailedErrors;
+    }
+
+    public String getMessageClient() {
+        return messageClient;
+    }
+
+    public void setMessageClient(String messageClient) {
+        this.messageClient = messageClient;
+    }
 
     public boolean isEnabled() {
         return enabled;
@@ -132,6 +162,16 @@ public class WebSocketProxyProperties {
         private Map<String, String> addHeader = new LinkedHashMap<>();
         /** Client headers not to send upstream. */
         private List<String> removeHeaders = new ArrayList<>();
+        /** Forward a %2F inside a path segment instead of refusing it with 400. Default: false. */
+        private Boolean allowEncodedSlash;
+        /** Forward repeated '/' as sent (matching still merges them). Default: false. */
+        private Boolean keepRepeatedSlashes;
+        /** Keep client headers whose names contain '_'. Default: false (dropped). */
+        private Boolean keepUnderscoreHeaders;
+        /** Header that carries the authenticated user (getRemoteUser()) upstream; the client's own value is always dropped. Default: none. */
+        private String userHeader;
+        /** tunnel (bytes relayed, end-to-end negotiation; the default) or message (per-hop sessions). */
+        private String relayMode;
 
         public String getPrefix() {
             return prefix;
@@ -267,6 +307,46 @@ public class WebSocketProxyProperties {
 
         public void setAddHeader(Map<String, String> addHeader) {
             this.addHeader = addHeader;
+        }
+
+        public Boolean getAllowEncodedSlash() {
+            return allowEncodedSlash;
+        }
+
+        public void setAllowEncodedSlash(Boolean allowEncodedSlash) {
+            this.allowEncodedSlash = allowEncodedSlash;
+        }
+
+        public Boolean getKeepRepeatedSlashes() {
+            return keepRepeatedSlashes;
+        }
+
+        public void setKeepRepeatedSlashes(Boolean keepRepeatedSlashes) {
+            this.keepRepeatedSlashes = keepRepeatedSlashes;
+        }
+
+        public Boolean getKeepUnderscoreHeaders() {
+            return keepUnderscoreHeaders;
+        }
+
+        public void setKeepUnderscoreHeaders(Boolean keepUnderscoreHeaders) {
+            this.keepUnderscoreHeaders = keepUnderscoreHeaders;
+        }
+
+        public String getUserHeader() {
+            return userHeader;
+        }
+
+        public void setUserHeader(String userHeader) {
+            this.userHeader = userHeader;
+        }
+
+        public String getRelayMode() {
+            return relayMode;
+        }
+
+        public void setRelayMode(String relayMode) {
+            this.relayMode = relayMode;
         }
 
         public List<String> getRemoveHeaders() {

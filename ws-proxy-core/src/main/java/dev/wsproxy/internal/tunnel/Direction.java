@@ -1,5 +1,6 @@
 package dev.wsproxy.internal.tunnel;
 
+import dev.wsproxy.TunnelEndpoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -484,77 +485,18 @@ final class Direction {
         return p;
     }
 
-    /** Header length so far known from the first two bytes (2 until they are read). */
     private int headerLength() {
-        if (headerFill < 2) {
-            return 2;
-        }
-        int len7 = header[1] & 0x7F;
-        return 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + ((header[1] & Frames.MASK) != 0 ? 4 : 0);
+        return FrameHeaders.length(header, headerFill);
     }
 
     private long payloadLength() {
-        int len7 = header[1] & 0x7F;
-        if (len7 < 126) {
-            return len7;
-        }
-        if (len7 == 126) {
-            return ((header[2] & 0xFF) << 8) | (header[3] & 0xFF);
-        }
-        long length = 0;
-        for (int i = 2; i < 10; i++) {
-            length = (length << 8) | (header[i] & 0xFF);
-        }
-        return length;
+        return FrameHeaders.payloadLength(header);
     }
 
     /** Checks a complete header: null, or "CODE reason" (1002 protocol, 1009 too big). */
     private String check() {
-        int b0 = header[0] & 0xFF;
-        int opcode = b0 & 0x0F;
-        boolean masked = (header[1] & Frames.MASK) != 0;
-        if (masked != fromClient) {
-            return fromClient ? "1002 client sent an unmasked frame (RFC 6455 5.1)"
-                    : "1002 upstream sent a masked frame (RFC 6455 5.1)";
-        }
-        if (!Frames.isKnown(opcode)) {
-            return "1002 " + sourceName + " sent a frame with reserved opcode " + opcode;
-        }
-        boolean control = Frames.isControl(opcode);
-        if ((b0 & Frames.RSV1) != 0 && !(allowRsv1 && (opcode == Frames.TEXT || opcode == Frames.BINARY))) {
-            return "1002 " + sourceName + " set RSV1 without a negotiated extension that defines it";
-        }
-        if ((b0 & Frames.RSV2_3) != 0 && !allowOtherRsv) {
-            return "1002 " + sourceName + " set RSV2/RSV3 without a negotiated extension that defines them";
-        }
-        long length = payloadLength();
-        if (length < 0) {
-            return "1002 " + sourceName + " sent a frame length with the most significant bit set";
-        }
-        if (control) {
-            if ((b0 & Frames.FIN) == 0) {
-                return "1002 " + sourceName + " sent a fragmented control frame";
-            }
-            if (length > Frames.MAX_CONTROL_PAYLOAD) {
-                return "1002 " + sourceName + " sent a control frame of " + length + " bytes (at most 125)";
-            }
-            return null;
-        }
-        if (opcode == Frames.CONTINUATION && !inMessage) {
-            return "1002 " + sourceName + " sent a continuation frame outside a fragmented message";
-        }
-        if (opcode != Frames.CONTINUATION && inMessage) {
-            return "1002 " + sourceName + " started a new message before finishing the fragmented one";
-        }
-        if (length > maxFrameSize) {
-            return "1009 " + sourceName + " sent a frame larger than the "
-                    + dev.wsproxy.internal.Sizes.format(maxFrameSize) + " limit";
-        }
-        if (messageBytes + length > maxMessageSize) {
-            return "1009 " + sourceName + " sent a message larger than the "
-                    + dev.wsproxy.internal.Sizes.format(maxMessageSize) + " limit";
-        }
-        return null;
+        return FrameHeaders.check(header, sourceName, fromClient, allowRsv1, allowOtherRsv, inMessage, messageBytes,
+                maxFrameSize, maxMessageSize);
     }
 
     /** A whole control frame: unmasks a copy of its payload and asks the tunnel. True to forward it. */

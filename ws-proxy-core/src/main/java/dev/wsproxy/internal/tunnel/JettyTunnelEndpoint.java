@@ -1,5 +1,6 @@
 package dev.wsproxy.internal.tunnel;
 
+import dev.wsproxy.TunnelEndpoint;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;

@@ -1,6 +1,6 @@
 package dev.wsproxy.internal.tunnel;
 
-import dev.wsproxy.ProxyConnection;
+import dev.wsproxy.TunnelEndpoint;
 import dev.wsproxy.ProxyListener;
 import dev.wsproxy.ProxyRoute;
 import dev.wsproxy.internal.Durations;
@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * workers. {@link #lock} guards the state, the ending and the close bookkeeping. Listener calls are made
  * outside the lock, {@code onOpen} before the one terminal event.
  */
-public final class Tunnel implements ProxyConnection, Direction.Owner, dev.wsproxy.internal.ProxiedConnection {
+public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsproxy.internal.ProxiedConnection {
 
     private static final Logger LOG = LoggerFactory.getLogger(Tunnel.class);
 
@@ -62,31 +62,6 @@ public final class Tunnel implements ProxyConnection, Direction.Owner, dev.wspro
         }
     }
 
-    /** Per-peer bookkeeping; fields guarded by {@link #lock} unless volatile. */
-    private static final class Peer {
-        final String name;
-        TunnelEndpoint endpoint;
-        boolean closeQueued;
-        boolean closeWritten;
-        boolean closeReceived;
-        boolean inputEnded;
-        boolean broken;
-        boolean endpointClosed;
-        volatile byte[] lastPing;
-        volatile boolean awaitingPong;
-        volatile long pingSentNanos;
-        volatile int pongs;
-
-        Peer(String name) {
-            this.name = name;
-        }
-    }
-
-    private final String id;
-    private final ProxyRoute route;
-    private final String clientAddress;
-    private final String path;
-    private final URI upstreamUri;
     private final RelayTimers timers;
     private final ProxyListener listener;
     private final Consumer<Tunnel> onEnded;
@@ -96,8 +71,8 @@ public final class Tunnel implements ProxyConnection, Direction.Owner, dev.wspro
     private State state = State.CONNECTING_UPSTREAM;
     private Ending ending;
     private boolean opened;
-    private final Peer client = new Peer("client");
-    private final Peer upstream = new Peer("upstream");
+    private final TunnelPeer client = new TunnelPeer("client");
+    private final TunnelPeer upstream = new TunnelPeer("upstream");
     private Direction clientToUpstream;
     private Direction upstreamToClient;
     private ByteBuffer upstreamEarlyBytes;
@@ -105,21 +80,11 @@ public final class Tunnel implements ProxyConnection, Direction.Owner, dev.wspro
     private boolean allowOtherRsv;
     private final List<ScheduledFuture<?>> timersArmed = new ArrayList<>();
 
-    private volatile String subprotocol;
-    private volatile Instant openedAt = Instant.now();
     private volatile long lastDataNanos = System.nanoTime();
-    private volatile long c2uMessages;
-    private volatile long c2uBytes;
-    private volatile long u2cMessages;
-    private volatile long u2cBytes;
 
     public Tunnel(String id, ProxyRoute route, String clientAddress, String path, URI upstreamUri, RelayTimers timers,
                   ProxyListener listener, BufferPool pool, Consumer<Tunnel> onEnded) {
-        this.id = id;
-        this.route = route;
-        this.clientAddress = clientAddress;
-        this.path = path;
-        this.upstreamUri = upstreamUri;
+        super(id, route, clientAddress, path, upstreamUri);
         this.timers = timers;
         this.listener = listener;
         this.pool = pool;
@@ -146,7 +111,7 @@ public final class Tunnel implements ProxyConnection, Direction.Owner, dev.wspro
                 allowOtherRsv = handshake.otherExtensions;
                 openedAt = Instant.now();
                 state = State.AWAITING_CLIENT;
-                timersArmed.add(timers.after(route.connectTimeout(), this::clientDeadline));
+                timersArmed.add(timers.after(route().connectTimeout(), this::clientDeadline));
                 return true;
             }
         }
@@ -178,8 +143,8 @@ public final class Tunnel implements ProxyConnection, Direction.Owner, dev.wspro
             if (open) {
                 state = State.OPEN;
                 opened = true;
-                long maxFrame = route.maxFrameSize();
-                long maxMessage = route.maxMessageSize();
+                long maxFrame = route().maxFrameSize();
+                long maxMessage = route().maxMessageSize();
                 // The frame limit guards the upstream hop only (as in message mode, where the upstream client
                 // buffers frames); the tunnel buffers none, and client frames are bounded by the message limit.
                 clientToUpstream = new Direction("client", "upstream", true, endpoint, upstream.endpoint, this, pool,
@@ -201,12 +166,12 @@ public final class Tunnel implements ProxyConnection, Direction.Owner, dev.wspro
                     Frames.close(e == null ? 1001 : e.code, e == null ? "proxy shutting down" : e.reason, false));
             return;
         }
-        LOG.debug("[{}] tunnel open {} <-> {}", id, endpoint.remoteAddress(), upstream.endpoint.remoteAddress());
+        LOG.debug("[{}] tunnel open {} <-> {}", id(), endpoint.remoteAddress(), upstream.endpoint.remoteAddress());
         armKeepalive();
         try {
             listener.onOpen(this);
         } catch (RuntimeException ex) {
-            LOG.warn("[{}] listener threw", id, ex);
+            LOG.warn("[{}] listener threw", id(), ex);
         }
         clientToUpstream.start();
         upstreamToClient.start();
@@ -214,7 +179,7 @@ public final class Tunnel implements ProxyConnection, Direction.Owner, dev.wspro
 
     /** The client could not be upgraded after the upstream accepted: close the upstream. */
     public void clientUpgradeFailed(Throwable cause) {
-        LOG.debug("[{}] client upgrade failed", id, cause);
+        LOG.debug("[{}] client upgrade failed", id(), cause);
         TunnelEndpoint up;
         synchronized (lock) {
             if (state != State.AWAITING_CLIENT && state != State.CONNECTING_UPSTREAM) {
@@ -235,11 +200,11 @@ public final class Tunnel implements ProxyConnection, Direction.Owner, dev.wspro
             }
             state = State.FAILED;
             ending = new Ending(1001, "client upgrade did not complete within "
-                    + Durations.format(route.connectTimeout()), true, true, null);
+                    + Durations.format(route().connectTimeout()), true, true, null);
             up = upstream.endpoint;
         }
-        LOG.warn("[{}] client upgrade did not complete within {}; closing upstream", id,
-                Durations.format(route.connectTimeout()));
+        LOG.warn("[{}] client upgrade did not complete within {}; closing upstream", id(),
+                Durations.format(route().connectTimeout()));
         closeBeforeOpen(up, "client did not complete its upgrade");
     }
 
@@ -280,10 +245,6 @@ public final class Tunnel implements ProxyConnection, Direction.Owner, dev.wspro
         closeEndpoint(upstream, true);
     }
 
-    public String id() {
-        return id;
-    }
-
     public State state() {
         synchronized (lock) {
             return state;
@@ -292,38 +253,28 @@ public final class Tunnel implements ProxyConnection, Direction.Owner, dev.wspro
 
     // ---- events from the directions ----------------------------------------------------------------
 
-    private Peer peerOf(Direction from) {
+    private TunnelPeer peerOf(Direction from) {
         return from.fromClient ? client : upstream;
     }
 
-    private Peer otherOf(Direction from) {
+    private TunnelPeer otherOf(Direction from) {
         return from.fromClient ? upstream : client;
     }
 
     /** The direction that writes to {@code peer}. */
-    private Direction toward(Peer peer) {
+    private Direction toward(TunnelPeer peer) {
         return peer == client ? upstreamToClient : clientToUpstream;
     }
 
     @Override
     public void dataFrame(Direction from, long payloadLength, boolean endsMessage) {
         lastDataNanos = System.nanoTime();
-        if (from.fromClient) {
-            c2uBytes += payloadLength;
-            if (endsMessage) {
-                c2uMessages++;
-            }
-        } else {
-            u2cBytes += payloadLength;
-            if (endsMessage) {
-                u2cMessages++;
-            }
-        }
+        count(from.fromClient, payloadLength, endsMessage);
     }
 
     @Override
     public Direction.Verdict controlFrame(Direction from, int opcode, byte[] payload) {
-        Peer source = peerOf(from);
+        TunnelPeer source = peerOf(from);
         if (opcode == Frames.PONG) {
             byte[] ours = source.lastPing;
             if (ours != null && java.util.Arrays.equals(ours, payload)) {
@@ -344,8 +295,8 @@ public final class Tunnel implements ProxyConnection, Direction.Owner, dev.wspro
                     : Integer.toString(code)));
             return Direction.Verdict.DROP;
         }
-        LOG.debug("[{}] {} sent close {} {}", id, source.name, code, reason);
-        Peer target = otherOf(from);
+        LOG.debug("[{}] {} sent close {} {}", id(), source.name, code, reason);
+        TunnelPeer target = otherOf(from);
         boolean forward;
         Runnable effects;
         synchronized (lock) {
@@ -366,7 +317,7 @@ public final class Tunnel implements ProxyConnection, Direction.Owner, dev.wspro
 
     @Override
     public void violation(Direction from, int closeCode, String reason) {
-        LOG.info("[{}] {}; closing with {}", id, reason, closeCode);
+        LOG.info("[{}] {}; closing with {}", id(), reason, closeCode);
         if (closeCode == 1009) {
             proxyClose(1009, reason, 1009, reason, false, from.fromClient, null);
         } else if (from.fromClient) {
@@ -378,8 +329,8 @@ public final class Tunnel implements ProxyConnection, Direction.Owner, dev.wspro
 
     @Override
     public void inputEnded(Direction from, Throwable failure) {
-        Peer source = peerOf(from);
-        Peer target = otherOf(from);
+        TunnelPeer source = peerOf(from);
+        TunnelPeer target = otherOf(from);
         boolean lost;
         boolean tell;
         Runnable effects;
@@ -399,7 +350,7 @@ public final class Tunnel implements ProxyConnection, Direction.Owner, dev.wspro
             }
             effects = transition(State.CLOSING);
         }
-        LOG.debug("[{}] {} input ended{}", id, source.name, failure == null ? "" : ": " + failure);
+        LOG.debug("[{}] {} input ended{}", id(), source.name, failure == null ? "" : ": " + failure);
         effects.run();
         if (tell) {
             Ending e;
@@ -421,8 +372,8 @@ public final class Tunnel implements ProxyConnection, Direction.Owner, dev.wspro
 
     @Override
     public void writeFailed(Direction to, Throwable failure) {
-        Peer target = to.fromClient ? upstream : client;
-        LOG.debug("[{}] write to {} failed: {}", id, target.name, failure.toString());
+        TunnelPeer target = to.fromClient ? upstream : client;
+        LOG.debug("[{}] write to {} failed: {}", id(), target.name, failure.toString());
         synchronized (lock) {
             target.broken = true;
         }
@@ -436,7 +387,7 @@ public final class Tunnel implements ProxyConnection, Direction.Owner, dev.wspro
 
     @Override
     public void closeWritten(Direction to) {
-        Peer target = to.fromClient ? upstream : client;
+        TunnelPeer target = to.fromClient ? upstream : client;
         synchronized (lock) {
             target.closeWritten = true;
         }
@@ -444,7 +395,7 @@ public final class Tunnel implements ProxyConnection, Direction.Owner, dev.wspro
     }
 
     /** Closes a peer's connection once its close handshake is over (or can go no further). */
-    private void checkDone(Peer peer) {
+    private void checkDone(TunnelPeer peer) {
         boolean done;
         synchronized (lock) {
             boolean nothingMoreToSend = peer.closeWritten || peer.broken;
@@ -456,7 +407,7 @@ public final class Tunnel implements ProxyConnection, Direction.Owner, dev.wspro
         }
     }
 
-    private void closeEndpoint(Peer peer, boolean force) {
+    private void closeEndpoint(TunnelPeer peer, boolean force) {
         boolean last;
         TunnelEndpoint endpoint;
         synchronized (lock) {
@@ -539,7 +490,7 @@ public final class Tunnel implements ProxyConnection, Direction.Owner, dev.wspro
 
     private void lingerExpired() {
         if (state() == State.CLOSING) {
-            LOG.debug("[{}] close handshake did not finish within {}; dropping the connections", id,
+            LOG.debug("[{}] close handshake did not finish within {}; dropping the connections", id(),
                     Durations.format(CLOSE_LINGER));
             closeEndpoint(client, true);
             closeEndpoint(upstream, true);
@@ -565,7 +516,7 @@ public final class Tunnel implements ProxyConnection, Direction.Owner, dev.wspro
     }
 
     private void fireTerminal(Ending e) {
-        LOG.debug("[{}] ended: {} {} ({})", id, e.code, e.reason, e.failed ? "failed" : "closed");
+        LOG.debug("[{}] ended: {} {} ({})", id(), e.code, e.reason, e.failed ? "failed" : "closed");
         try {
             if (e.failed) {
                 listener.onFailed(this, e.code, e.reason, e.cause);
@@ -573,7 +524,7 @@ public final class Tunnel implements ProxyConnection, Direction.Owner, dev.wspro
                 listener.onClosed(this, e.code, e.reason, e.byClient);
             }
         } catch (RuntimeException ex) {
-            LOG.warn("[{}] listener threw", id, ex);
+            LOG.warn("[{}] listener threw", id(), ex);
         }
     }
 
@@ -587,8 +538,8 @@ public final class Tunnel implements ProxyConnection, Direction.Owner, dev.wspro
     }
 
     private void armKeepalive() {
-        Duration ping = route.pingInterval();
-        Duration idle = route.idleTimeout();
+        Duration ping = route().pingInterval();
+        Duration idle = route().idleTimeout();
         Duration tick = null;
         if (!ping.isZero()) {
             tick = ping.dividedBy(4);
@@ -617,20 +568,20 @@ public final class Tunnel implements ProxyConnection, Direction.Owner, dev.wspro
             return;
         }
         long now = System.nanoTime();
-        Duration idle = route.idleTimeout();
+        Duration idle = route().idleTimeout();
         if (!idle.isZero() && now - lastDataNanos >= idle.toNanos()) {
             String reason = "no data for " + Durations.format(idle) + " (idle timeout)";
-            LOG.info("[{}] {}", id, reason);
+            LOG.info("[{}] {}", id(), reason);
             proxyClose(1001, reason, 1001, reason, false, false, null);
             return;
         }
-        Duration ping = route.pingInterval();
+        Duration ping = route().pingInterval();
         if (ping.isZero()) {
             return;
         }
         long interval = ping.toNanos();
         long slack = interval / 4;
-        for (Peer peer : new Peer[] {client, upstream}) {
+        for (TunnelPeer peer : new TunnelPeer[] {client, upstream}) {
             Direction toPeer = toward(peer);
             Direction fromPeer = peer == client ? clientToUpstream : upstreamToClient;
             String every = Durations.format(ping);
@@ -657,8 +608,8 @@ public final class Tunnel implements ProxyConnection, Direction.Owner, dev.wspro
         }
     }
 
-    private void peerDead(Peer peer, String reason) {
-        LOG.warn("[{}] {}; closing the connection", id, reason);
+    private void peerDead(TunnelPeer peer, String reason) {
+        LOG.warn("[{}] {}; closing the connection", id(), reason);
         boolean isClient = peer == client;
         if (isClient) {
             proxyClose(1001, reason, 1001, reason, true, true, null);
@@ -682,62 +633,5 @@ public final class Tunnel implements ProxyConnection, Direction.Owner, dev.wspro
             }
         }
         return false;
-    }
-
-    // ---- ProxyConnection -------------------------------------------------------------------------
-
-    @Override
-    public ProxyRoute route() {
-        return route;
-    }
-
-    @Override
-    public String clientAddress() {
-        return clientAddress;
-    }
-
-    @Override
-    public String path() {
-        return path;
-    }
-
-    @Override
-    public URI upstream() {
-        return upstreamUri;
-    }
-
-    @Override
-    public String subprotocol() {
-        return subprotocol;
-    }
-
-    @Override
-    public Instant openedAt() {
-        return openedAt;
-    }
-
-    @Override
-    public long clientToUpstreamMessages() {
-        return c2uMessages;
-    }
-
-    @Override
-    public long clientToUpstreamBytes() {
-        return c2uBytes;
-    }
-
-    @Override
-    public long upstreamToClientMessages() {
-        return u2cMessages;
-    }
-
-    @Override
-    public long upstreamToClientBytes() {
-        return u2cBytes;
-    }
-
-    @Override
-    public String toString() {
-        return "Tunnel[" + id + " " + path + " -> " + upstreamUri + "]";
     }
 }

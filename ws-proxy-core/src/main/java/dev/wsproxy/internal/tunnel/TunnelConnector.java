@@ -1,5 +1,6 @@
 package dev.wsproxy.internal.tunnel;
 
+import dev.wsproxy.TunnelEndpoint;
 import dev.wsproxy.internal.Durations;
 import dev.wsproxy.internal.HeaderTokens;
 import dev.wsproxy.internal.UpstreamFailure;

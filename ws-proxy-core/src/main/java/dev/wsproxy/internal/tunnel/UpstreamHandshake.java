@@ -1,5 +1,6 @@
 package dev.wsproxy.internal.tunnel;
 
+import dev.wsproxy.TunnelEndpoint;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,25 @@ public final class UpstreamHandshake {
     /** The upstream's 101 headers, names case-insensitive. */
     public Map<String, List<String>> headers() {
         return headers;
+    }
+
+    /**
+     * The client's 101: {@code Upgrade}, {@code Connection}, and the upstream's {@code Sec-WebSocket-Accept}
+     * (made for the client's own key), {@code -Protocol}, {@code -Extensions} and {@code Set-Cookie}s.
+     */
+    public Map<String, List<String>> clientHeaders() {
+        Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+        out.put("Upgrade", List.of("websocket"));
+        out.put("Connection", List.of("Upgrade"));
+        for (String name : List.of("Sec-WebSocket-Accept", "Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions",
+                "Set-Cookie")) {
+            List<String> values = new java.util.ArrayList<>(headers.getOrDefault(name, List.of()));
+            values.removeIf(v -> !dev.wsproxy.internal.HeaderTokens.isSafeValue(v));
+            if (!values.isEmpty()) {
+                out.put(name, name.equals("Set-Cookie") ? List.copyOf(values) : List.of(String.join(", ", values)));
+            }
+        }
+        return out;
     }
 
     /** The subprotocol the upstream chose, or {@code null}. */

@@ -55,7 +55,6 @@ public final class JettyUpstreamClient implements UpstreamClient {
     public static final String NAME = "jetty";
 
     private static final Logger LOG = LoggerFactory.getLogger(JettyUpstreamClient.class);
-    private static final Field MASK_RANDOM = maskRandomField();
 
     private final HttpClient http;
     private final WebSocketCoreClient coreClient;
@@ -79,15 +78,16 @@ public final class JettyUpstreamClient implements UpstreamClient {
         // handshakes can find it unstarted; hand it one that is already started instead.
         WebSocketComponents components = new WebSocketComponents();
         coreClient = new WebSocketCoreClient(http, components);
-        container = new JakartaWebSocketClientContainer(components, c -> coreClient);
+        container = new JakartaWebSocketClientContainer(components, c -> coreClient) {
+            {
+                // the container's own defaults are for subclasses to set: 64 KiB reads, the routes' frame limit
+                defaultCustomizer.setInputBufferSize(64 * 1024);
+                defaultCustomizer.setMaxFrameSize(maxFrameSize);
+            }
+        };
         container.setDefaultMaxSessionIdleTimeout(0);
         container.setDefaultMaxBinaryMessageBufferSize(maxFrameSize);
         container.setDefaultMaxTextMessageBufferSize(maxFrameSize);
-        Configuration.ConfigurationCustomizer defaults = JettyContainerDefaults.customizer(container);
-        if (defaults != null) {
-            defaults.setInputBufferSize(64 * 1024);
-            defaults.setMaxFrameSize(maxFrameSize);
-        }
         try {
             http.start();
             components.start();
@@ -132,7 +132,6 @@ public final class JettyUpstreamClient implements UpstreamClient {
         attempt = CompletableFuture.anyOf(opened.session, toCompletable(attempt)).thenApply(Session.class::cast);
         try {
             Session session = attempt.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
-            useMaskKeys(session);
             UpstreamRequestConfigurator.failOnUnsolicitedExtensions(target, session, capture.responseHeaders());
             return new Connected(session, capture.responseHeaders());
         } catch (TimeoutException e) {
@@ -146,39 +145,6 @@ public final class JettyUpstreamClient implements UpstreamClient {
             throw new UpstreamFailure(502, "interrupted while connecting to upstream", e);
         } catch (ExecutionException e) {
             throw classify(target, e.getCause(), capture.responseHeaders());
-        }
-    }
-
-    /**
-     * Jetty draws each frame's masking key from a per-connection {@code new SecureRandom()}, which on Linux is
-     * NativePRNG: all instances share one synchronised reader, a lock every relayed frame queued on. There is no
-     * setting for it, so the connection's generator is replaced before the relay sends anything; if a Jetty
-     * release renames the field, Jetty's own generator stays (correct, only slower).
-     */
-    static void useMaskKeys(Session session) {
-        if (MASK_RANDOM == null || !(session instanceof JakartaWebSocketSession)) {
-            return;
-        }
-        CoreSession core = ((JakartaWebSocketSession) session).getCoreSession();
-        if (core instanceof WebSocketCoreSession) {
-            WebSocketConnection connection = ((WebSocketCoreSession) core).getConnection();
-            try {
-                MASK_RANDOM.set(connection, MaskKeys.asRandom());
-            } catch (IllegalAccessException | RuntimeException e) {
-                LOG.debug("cannot replace Jetty's masking key generator", e);
-            }
-        }
-    }
-
-    private static Field maskRandomField() {
-        try {
-            Field field = WebSocketConnection.class.getDeclaredField("random");
-            field.setAccessible(true);
-            return field.getType() == Random.class ? field : null;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.info("Jetty's WebSocketConnection has no 'random' field to replace ({}); upstream frames are masked with"
-                    + " Jetty's own key generator", e.toString());
-            return null;
         }
     }
 
@@ -283,7 +249,7 @@ public final class JettyUpstreamClient implements UpstreamClient {
         }
     }
 
-    /** Registered with {@link java.util.ServiceLoader}; chosen with {@code -Dwsproxy.upstream.client=jetty}. */
+    /** Registered with {@link java.util.ServiceLoader}; chosen by {@code WebSocketProxy.Builder.messageClient}. */
     public static final class Factory implements UpstreamClient.Factory {
         @Override
         public String name() {

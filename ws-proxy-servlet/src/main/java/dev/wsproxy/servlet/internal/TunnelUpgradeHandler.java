@@ -1,7 +1,7 @@
 package dev.wsproxy.servlet.internal;
 
 import dev.wsproxy.HandshakeResult;
-import dev.wsproxy.internal.tunnel.TunnelEndpoint;
+import dev.wsproxy.TunnelEndpoint;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletOutputStream;

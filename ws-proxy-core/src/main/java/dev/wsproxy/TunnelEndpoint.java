@@ -1,12 +1,13 @@
-package dev.wsproxy.internal.tunnel;
+package dev.wsproxy;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * One side of a tunnel: a non-blocking byte stream, implemented over a Jetty {@code EndPoint} (the
- * upstream, and the client inside Jetty) or a servlet {@code WebConnection} (the client in Tomcat, Undertow
- * and other containers).
+ * One side of a tunnel-mode connection as an adapter hands it to {@link HandshakeResult#clientUpgraded}: a
+ * non-blocking byte stream. ws-proxy implements it over a Jetty {@code EndPoint} (the upstream, and the
+ * client inside Jetty) and over a servlet {@code WebConnection} (the client in Tomcat, Undertow and other
+ * containers); implement it only to mount the proxy in a server those do not cover.
  *
  * <p>Threading: the tunnel calls {@link #fill} and {@link #demand} from one direction's pump only (never
  * concurrently), and {@link #write} from the other direction's writer only (one write outstanding at a

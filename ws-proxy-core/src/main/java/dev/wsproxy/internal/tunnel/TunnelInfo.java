@@ -1,0 +1,108 @@
+package dev.wsproxy.internal.tunnel;
+
+import dev.wsproxy.ProxyConnection;
+import dev.wsproxy.ProxyRoute;
+import java.net.URI;
+import java.time.Instant;
+
+/**
+ * The read-only view of a {@link Tunnel} that listeners get: who connected, where to, what was negotiated,
+ * and the counters, updated by each direction's pump (one writer per counter) and read without locks.
+ */
+abstract class TunnelInfo implements ProxyConnection {
+
+    private final String id;
+    private final ProxyRoute route;
+    private final String clientAddress;
+    private final String path;
+    private final URI upstreamUri;
+    volatile String subprotocol;
+    volatile Instant openedAt = Instant.now();
+    private volatile long c2uMessages;
+    private volatile long c2uBytes;
+    private volatile long u2cMessages;
+    private volatile long u2cBytes;
+
+    TunnelInfo(String id, ProxyRoute route, String clientAddress, String path, URI upstreamUri) {
+        this.id = id;
+        this.route = route;
+        this.clientAddress = clientAddress;
+        this.path = path;
+        this.upstreamUri = upstreamUri;
+    }
+
+    /** Counts a data frame's payload, and a message when it is the last frame of one. */
+    final void count(boolean fromClient, long payloadLength, boolean endsMessage) {
+        if (fromClient) {
+            c2uBytes += payloadLength;
+            if (endsMessage) {
+                c2uMessages++;
+            }
+        } else {
+            u2cBytes += payloadLength;
+            if (endsMessage) {
+                u2cMessages++;
+            }
+        }
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public ProxyRoute route() {
+        return route;
+    }
+
+    @Override
+    public String clientAddress() {
+        return clientAddress;
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public URI upstream() {
+        return upstreamUri;
+    }
+
+    @Override
+    public String subprotocol() {
+        return subprotocol;
+    }
+
+    @Override
+    public Instant openedAt() {
+        return openedAt;
+    }
+
+    @Override
+    public long clientToUpstreamMessages() {
+        return c2uMessages;
+    }
+
+    @Override
+    public long clientToUpstreamBytes() {
+        return c2uBytes;
+    }
+
+    @Override
+    public long upstreamToClientMessages() {
+        return u2cMessages;
+    }
+
+    @Override
+    public long upstreamToClientBytes() {
+        return u2cBytes;
+    }
+
+    @Override
+    public String toString() {
+        return "Tunnel[" + id + " " + path + " -> " + upstreamUri + "]";
+    }
+}

@@ -23,6 +23,11 @@ import java.util.function.Consumer;
  * pump thread and on container threads calling {@code onWritePossible}. The container calls each listener
  * only after {@code isReady()} returned false, so reads and writes each have one driver at a time; the
  * monitor of this object guards the wake-up and write state, never held while calling the tunnel.
+ *
+ * <p>Undertow (2.3 at least): its upgraded output stream's non-blocking {@code write(byte[], off, len)}
+ * ignores {@code off} and {@code len} and writes the whole array, so a slice of a pooled read buffer would put
+ * the rest of that buffer on the wire (the client then fails the connection with a protocol error). On
+ * Undertow each write is therefore gathered into one array of exactly its bytes and written whole.
  */
 public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEndpoint, ReadListener, WriteListener {
 
@@ -31,6 +36,8 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
     private ServletInputStream in;
     private ServletOutputStream out;
     private String remote = "client";
+    /** Whether the output stream needs whole arrays (Undertow), decided once the streams are known. */
+    private boolean wholeArraysOnly;
 
     // read side, guarded by this
     private Runnable onReadable;
@@ -78,6 +85,7 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
         try {
             in = connection.getInputStream();
             out = connection.getOutputStream();
+            wholeArraysOnly = out.getClass().getName().startsWith("io.undertow.");
             out.setWriteListener(this);
             in.setReadListener(this);
         } catch (IOException | RuntimeException e) {
@@ -179,18 +187,42 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
 
     @Override
     public void write(Runnable written, Consumer<Throwable> failed, ByteBuffer... buffers) {
+        ByteBuffer[] toWrite = wholeArraysOnly ? wholeArray(buffers) : buffers;
         synchronized (this) {
             if (closed) {
                 failed.accept(new IOException("client connection closed"));
                 return;
             }
-            writing = buffers;
+            writing = toWrite;
             writeIndex = 0;
             flushed = false;
             onWritten = written;
             onWriteFailed = failed;
         }
         continueWriting();
+    }
+
+    /**
+     * The bytes of {@code buffers} as one buffer over an array of exactly that length (for streams that
+     * write whole arrays only); the given buffers are consumed.
+     */
+    private static ByteBuffer[] wholeArray(ByteBuffer[] buffers) {
+        if (buffers.length == 1 && buffers[0].hasArray() && buffers[0].arrayOffset() == 0
+                && buffers[0].position() == 0 && buffers[0].remaining() == buffers[0].array().length) {
+            return buffers;
+        }
+        int total = 0;
+        for (ByteBuffer b : buffers) {
+            total += b.remaining();
+        }
+        byte[] bytes = new byte[total];
+        int at = 0;
+        for (ByteBuffer b : buffers) {
+            int n = b.remaining();
+            b.get(bytes, at, n);
+            at += n;
+        }
+        return new ByteBuffer[] {ByteBuffer.wrap(bytes)};
     }
 
     @Override

@@ -23,6 +23,17 @@ import java.util.function.Consumer;
  * pump thread and on container threads calling {@code onWritePossible}. The container calls each listener
  * only after {@code isReady()} returned false, so reads and writes each have one driver at a time; the
  * monitor of this object guards the wake-up and write state, never held while calling the tunnel.
+ *
+ * <p>Undertow (2.3 at least): its upgraded output stream's non-blocking {@code write(byte[], off, len)}
+ * ignores {@code off} and {@code len} and writes the whole array, so a slice of a pooled read buffer would put
+ * the rest of that buffer on the wire (the client then fails the connection with a protocol error). On
+ * Undertow each write is therefore gathered into one array of exactly its bytes and written whole. Its
+ * upgraded input stream is not thread-safe either: once a read found the socket empty, Undertow's I/O thread
+ * refills the stream's buffer itself before calling {@code onDataAvailable}, so a {@code read} or
+ * {@code isReady} from a tunnel thread in between could see a half-filled buffer. On Undertow the stream is
+ * therefore left alone from a read that leaves it not ready until the container's next call-back. Likewise
+ * the first write waits for Undertow's first {@code onWritePossible}, so that a write the socket could not
+ * take at once is never overtaken by Undertow's own start-up call-back.
  */
 public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEndpoint, ReadListener, WriteListener {
 
@@ -31,11 +42,17 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
     private ServletInputStream in;
     private ServletOutputStream out;
     private String remote = "client";
+    /** Whether the output stream needs whole arrays (Undertow), decided once the streams are known. */
+    private boolean wholeArraysOnly;
 
     // read side, guarded by this
     private Runnable onReadable;
     private boolean readable;
     private boolean eof;
+    /** Undertow: reads wait for the container's call-back after the stream went not ready (see above). */
+    private boolean readsNeedSignal;
+    private boolean awaitingSignal;
+    private long signals;
     private Throwable readFailure;
 
     // write side, guarded by this
@@ -45,6 +62,8 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
     private Runnable onWritten;
     private Consumer<Throwable> onWriteFailed;
     private boolean closed;
+    /** Undertow: no write before its first onWritePossible (see above). */
+    private boolean awaitingFirstWritable;
 
     public TunnelUpgradeHandler() {
     }
@@ -78,6 +97,14 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
         try {
             in = connection.getInputStream();
             out = connection.getOutputStream();
+            boolean undertow = out.getClass().getName().startsWith("io.undertow.");
+            wholeArraysOnly = undertow;
+            synchronized (this) {
+                // Undertow calls onDataAvailable once bytes arrive (onAllDataRead at end of stream)
+                readsNeedSignal = undertow;
+                awaitingSignal = undertow;
+                awaitingFirstWritable = undertow;
+            }
             out.setWriteListener(this);
             in.setReadListener(this);
         } catch (IOException | RuntimeException e) {
@@ -97,6 +124,7 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
 
     @Override
     public int fill(ByteBuffer buffer) throws IOException {
+        long seen;
         synchronized (this) {
             readable = false;
             if (readFailure != null) {
@@ -105,11 +133,16 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
             if (eof || closed) {
                 return -1;
             }
+            if (awaitingSignal) {
+                return 0;
+            }
+            seen = signals;
         }
         if (in.isFinished()) {
             return -1;
         }
         if (!in.isReady()) {
+            awaitSignal(seen);
             return 0;
         }
         if (buffer.position() == buffer.limit()) {
@@ -124,7 +157,17 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
             return -1;
         }
         buffer.limit(buffer.limit() + n);
+        if (readsNeedSignal && !in.isFinished() && !in.isReady()) {
+            awaitSignal(seen);
+        }
         return n;
+    }
+
+    /** After the stream went not ready: no reads until a call-back newer than {@code seen} (Undertow only). */
+    private synchronized void awaitSignal(long seen) {
+        if (readsNeedSignal && signals == seen) {
+            awaitingSignal = true;
+        }
     }
 
     @Override
@@ -164,6 +207,8 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
         Runnable callback;
         synchronized (this) {
             update.run();
+            signals++;
+            awaitingSignal = false;
             callback = onReadable;
             onReadable = null;
             if (callback == null) {
@@ -179,12 +224,13 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
 
     @Override
     public void write(Runnable written, Consumer<Throwable> failed, ByteBuffer... buffers) {
+        ByteBuffer[] toWrite = wholeArraysOnly ? wholeArray(buffers) : buffers;
         synchronized (this) {
             if (closed) {
                 failed.accept(new IOException("client connection closed"));
                 return;
             }
-            writing = buffers;
+            writing = toWrite;
             writeIndex = 0;
             flushed = false;
             onWritten = written;
@@ -193,8 +239,34 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
         continueWriting();
     }
 
+    /**
+     * The bytes of {@code buffers} as one buffer over an array of exactly that length (for streams that
+     * write whole arrays only); the given buffers are consumed.
+     */
+    private static ByteBuffer[] wholeArray(ByteBuffer[] buffers) {
+        if (buffers.length == 1 && buffers[0].hasArray() && buffers[0].arrayOffset() == 0
+                && buffers[0].position() == 0 && buffers[0].remaining() == buffers[0].array().length) {
+            return buffers;
+        }
+        int total = 0;
+        for (ByteBuffer b : buffers) {
+            total += b.remaining();
+        }
+        byte[] bytes = new byte[total];
+        int at = 0;
+        for (ByteBuffer b : buffers) {
+            int n = b.remaining();
+            b.get(bytes, at, n);
+            at += n;
+        }
+        return new ByteBuffer[] {ByteBuffer.wrap(bytes)};
+    }
+
     @Override
     public void onWritePossible() {
+        synchronized (this) {
+            awaitingFirstWritable = false;
+        }
         continueWriting();
     }
 
@@ -203,7 +275,7 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
         Consumer<Throwable> failed = null;
         Throwable failure = null;
         synchronized (this) {
-            if (writing == null) {
+            if (writing == null || awaitingFirstWritable) {
                 return;
             }
             try {

@@ -117,6 +117,44 @@ public abstract class ContainerContract {
     }
 
     @Test
+    void eightMebibyteBinaryMessageArrivesIntact() throws Exception {
+        byte[] big = new byte[8 * 1024 * 1024];
+        new Random(8).nextBytes(big);
+        try (TestClient client = TestClient.connect(uri("/ws/echo"))) {
+            client.sendBinary(big);
+            TestClient.Message echoed = client.next(Duration.ofSeconds(60));
+            assertEquals(false, echoed.text);
+            assertEquals(big.length, echoed.data.length);
+            assertArrayEquals(sha256(big), sha256(echoed.data));
+        }
+    }
+
+    @Test
+    void burstOfTwoHundredSmallMessagesArrivesIntactAndInOrder() throws Exception {
+        Random random = new Random(200);
+        byte[][] sent = new byte[200][];
+        try (TestClient client = TestClient.connect(uri("/ws/echo"))) {
+            // all sent before any echo is read, so many frames share the tunnel's reads and writes
+            for (int i = 0; i < sent.length; i++) {
+                if (i % 2 == 0) {
+                    String text = "message " + i + " " + randomText(random.nextInt(2000));
+                    sent[i] = text.getBytes(StandardCharsets.UTF_8);
+                    client.sendText(text);
+                } else {
+                    sent[i] = new byte[1 + random.nextInt(2000)];
+                    random.nextBytes(sent[i]);
+                    client.sendBinary(sent[i]);
+                }
+            }
+            for (int i = 0; i < sent.length; i++) {
+                TestClient.Message echoed = client.next(Duration.ofSeconds(30));
+                assertEquals(i % 2 == 0, echoed.text, "message " + i);
+                assertArrayEquals(sent[i], echoed.data, "message " + i);
+            }
+        }
+    }
+
+    @Test
     void fragmentedMessageArrivesWhole() throws Exception {
         try (TestClient client = TestClient.connect(uri("/ws/echo"))) {
             client.sendTextFragments("one ", "two ", "three");

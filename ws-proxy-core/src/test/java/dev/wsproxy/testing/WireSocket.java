@@ -92,8 +92,10 @@ public final class WireSocket implements AutoCloseable {
 
     /** Writes these bytes as they are. */
     public void send(byte[] bytes) throws IOException {
-        out.write(bytes);
-        out.flush();
+        synchronized (out) { // a background reader answering pings writes too
+            out.write(bytes);
+            out.flush();
+        }
     }
 
     /** Writes a frame as it is and returns it. */
@@ -162,6 +164,65 @@ public final class WireSocket implements AutoCloseable {
                 return frame;
             }
             sendFrame(WireFrame.PONG, true, frame.payload);
+        }
+    }
+
+    /**
+     * Reads every frame on a daemon thread from now on, answering pings with pongs when {@code answerPings},
+     * into the returned recorder. The test must not call {@link #readFrame} itself afterwards.
+     */
+    public FrameRecorder readInBackground(boolean answerPings) {
+        FrameRecorder recorder = new FrameRecorder();
+        Thread reader = new Thread(() -> {
+            try {
+                while (true) {
+                    WireFrame frame = readFrame();
+                    recorder.frames.add(frame);
+                    if (answerPings && frame.opcode == WireFrame.PING) {
+                        sendFrame(WireFrame.PONG, true, frame.payload);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                recorder.ended.complete(e);
+            }
+        }, "wire-socket-reader");
+        reader.setDaemon(true);
+        reader.start();
+        return recorder;
+    }
+
+    /** Frames read by {@link #readInBackground}, in order, and how reading ended. */
+    public static final class FrameRecorder {
+        private final java.util.concurrent.BlockingQueue<WireFrame> frames =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+        /** Completes with what ended reading (end of stream, reset, timeout). */
+        public final java.util.concurrent.CompletableFuture<Throwable> ended =
+                new java.util.concurrent.CompletableFuture<>();
+
+        /** The next frame, waiting up to {@code max}; fails when none arrives. */
+        public WireFrame next(Duration max) throws InterruptedException {
+            WireFrame frame = frames.poll(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            if (frame == null) {
+                throw new AssertionError("no frame within " + max + " (reading ended: " + ended.getNow(null) + ")");
+            }
+            return frame;
+        }
+
+        /** The next frame that is not a ping or pong. */
+        public WireFrame nextData(Duration max) throws InterruptedException {
+            while (true) {
+                WireFrame frame = next(max);
+                if (frame.opcode != WireFrame.PING && frame.opcode != WireFrame.PONG) {
+                    return frame;
+                }
+            }
+        }
+
+        /** Frames recorded and not yet taken, taken now. */
+        public java.util.List<WireFrame> drain() {
+            java.util.List<WireFrame> list = new java.util.ArrayList<>();
+            frames.drainTo(list);
+            return list;
         }
     }
 

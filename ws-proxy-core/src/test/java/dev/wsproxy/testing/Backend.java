@@ -61,11 +61,14 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *   <li>{@code .../sink}: a slow reader: consumes binary data at {@link #SINK_BYTES_PER_SECOND} (its handler
  *       blocks, so it reads no faster), hashing it; the text {@code "digest"} is answered with
  *       {@code "<bytes> <sha-256 hex>"} of everything consumed;</li>
+ *   <li>{@code .../control} also answers {@code "extensions"} with the names of the extensions negotiated,
+ *       comma-separated (empty: none);</li>
  *   <li>{@code .../status-<code>}: refuses the handshake with that HTTP status (e.g. {@code status-403});</li>
  *   <li>anything else: echoes every message part as it arrives (fragmentation is streamed, not
  *       reassembled).</li>
  * </ul>
- * Subprotocols in {@link #SUBPROTOCOLS} are accepted (first one the client offers); {@code Set-Cookie:
+ * Extensions (e.g. permessage-deflate) are negotiated only on paths with a {@code /deflate/} segment, and
+ * then every offered one Jetty supports is accepted; elsewhere none is. Subprotocols in {@link #SUBPROTOCOLS} are accepted (first one the client offers); {@code Set-Cookie:
  * backend=1} is sent with every 101. Paths with encoded slashes, dots and empty segments are accepted
  * (Jetty's default would refuse them), so tests can see exactly what the proxy forwarded. Thread-safe.
  */
@@ -198,7 +201,7 @@ public final class Backend implements AutoCloseable {
             }
             ServerEndpointConfig config = ServerEndpointConfig.Builder.create(BackendEndpoint.class, "/")
                     .subprotocols(SUBPROTOCOLS)
-                    .configurator(new BackendConfigurator(new BackendEndpoint(mode)))
+                    .configurator(new BackendConfigurator(new BackendEndpoint(mode), path.contains("/deflate/")))
                     .build();
             try {
                 container.upgradeHttpToWebSocket(request, res, config, Map.of());
@@ -210,9 +213,11 @@ public final class Backend implements AutoCloseable {
 
     private static final class BackendConfigurator extends ServerEndpointConfig.Configurator {
         private final BackendEndpoint endpoint;
+        private final boolean negotiateExtensions;
 
-        BackendConfigurator(BackendEndpoint endpoint) {
+        BackendConfigurator(BackendEndpoint endpoint, boolean negotiateExtensions) {
             this.endpoint = endpoint;
+            this.negotiateExtensions = negotiateExtensions;
         }
 
         @Override
@@ -222,7 +227,17 @@ public final class Backend implements AutoCloseable {
 
         @Override
         public List<Extension> getNegotiatedExtensions(List<Extension> installed, List<Extension> requested) {
-            return new ArrayList<>();
+            if (!negotiateExtensions) {
+                return new ArrayList<>();
+            }
+            List<Extension> chosen = new ArrayList<>();
+            for (Extension offered : requested) {
+                boolean known = installed.stream().anyMatch(e -> e.getName().equals(offered.getName()));
+                if (known && chosen.stream().noneMatch(e -> e.getName().equals(offered.getName()))) {
+                    chosen.add(offered);
+                }
+            }
+            return chosen;
         }
 
         @Override
@@ -325,6 +340,13 @@ public final class Backend implements AutoCloseable {
                         session.getBasicRemote().sendText(payload.substring(from, to), to == payload.length());
                         from = to;
                     } while (from < payload.length());
+                    return true;
+                case "extensions":
+                    StringBuilder names = new StringBuilder();
+                    for (Extension e : session.getNegotiatedExtensions()) {
+                        names.append(names.length() == 0 ? "" : ",").append(e.getName());
+                    }
+                    session.getBasicRemote().sendText(names.toString());
                     return true;
                 default:
                     return false;

@@ -3,6 +3,8 @@ package dev.wsproxy.jetty;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wsproxy.ProxyRoute;
+import dev.wsproxy.WebSocketProxy;
 import dev.wsproxy.testing.Backend;
 import dev.wsproxy.testing.Payloads;
 import dev.wsproxy.testing.TestClient;
@@ -19,12 +21,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * 1 GiB each way through the proxy to a peer that reads at 64 MiB/s while the other pushes as fast as it
  * can. Backpressure must reach the fast side (the proxy sends inside its read handlers), so the heap after
- * GC stays flat, and the stream arrives byte for byte (SHA-256 over the whole stream).
+ * GC stays flat, and the stream arrives byte for byte (SHA-256 over the whole stream). Both relay modes:
+ * the tunnel holds at most one pooled buffer per direction (issue 14: heap growth under 32 MiB); message
+ * mode sends inside its read handlers (under 64 MiB).
  */
 class BackpressureTest {
 
@@ -32,11 +37,21 @@ class BackpressureTest {
     private static final int MESSAGES = 1024;
     private static final long SEED = 7;
     private static final long READ_RATE_BYTES_PER_SECOND = 64L << 20;
-    private static final long HEAP_GROWTH_LIMIT = 64L << 20;
 
-    @Test
-    void fastUpstreamToSlowClientKeepsHeapFlatAndLosesNothing() throws Exception {
-        try (ProxyFixture f = ProxyFixture.start(); HeapSampler heap = new HeapSampler()) {
+    private static long heapGrowthLimit(ProxyRoute.RelayMode mode) {
+        return mode == ProxyRoute.RelayMode.TUNNEL ? 32L << 20 : 64L << 20;
+    }
+
+    private static ProxyFixture start(ProxyRoute.RelayMode mode) throws Exception {
+        return ProxyFixture.start(backend -> WebSocketProxy.builder()
+                .route(ProxyRoute.prefix("/ws/").upstream(backend.uri("/")).relayMode(mode).build())
+                .build());
+    }
+
+    @ParameterizedTest
+    @EnumSource(ProxyRoute.RelayMode.class)
+    void fastUpstreamToSlowClientKeepsHeapFlatAndLosesNothing(ProxyRoute.RelayMode mode) throws Exception {
+        try (ProxyFixture f = start(mode); HeapSampler heap = new HeapSampler()) {
             SlowReader reader = new SlowReader();
             WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
                     .buildAsync(URI.create(f.uri("/ws/control")), reader).get(10, TimeUnit.SECONDS);
@@ -45,13 +60,14 @@ class BackpressureTest {
             assertEquals(expected, reader.done.get(120, TimeUnit.SECONDS), "the relayed stream differs");
             assertEquals((long) MESSAGE * MESSAGES, reader.bytes.get());
             ws.sendClose(1000, "").get(10, TimeUnit.SECONDS);
-            heap.assertGrowthBelow(HEAP_GROWTH_LIMIT, "1 GiB from a fast upstream to a slow client");
+            heap.assertGrowthBelow(heapGrowthLimit(mode), mode + ": 1 GiB from a fast upstream to a slow client");
         }
     }
 
-    @Test
-    void fastClientToSlowUpstreamKeepsHeapFlatAndLosesNothing() throws Exception {
-        try (ProxyFixture f = ProxyFixture.start(); HeapSampler heap = new HeapSampler();
+    @ParameterizedTest
+    @EnumSource(ProxyRoute.RelayMode.class)
+    void fastClientToSlowUpstreamKeepsHeapFlatAndLosesNothing(ProxyRoute.RelayMode mode) throws Exception {
+        try (ProxyFixture f = start(mode); HeapSampler heap = new HeapSampler();
              TestClient client = TestClient.connect(f.uri("/ws/sink"))) {
             MessageDigest sent = MessageDigest.getInstance("SHA-256");
             for (int i = 0; i < MESSAGES; i++) {
@@ -62,7 +78,7 @@ class BackpressureTest {
             client.sendText("digest");
             String report = client.next(Duration.ofSeconds(120)).asText();
             assertEquals((long) MESSAGE * MESSAGES + " " + HexFormat.of().formatHex(sent.digest()), report);
-            heap.assertGrowthBelow(HEAP_GROWTH_LIMIT, "1 GiB from a fast client to a slow upstream");
+            heap.assertGrowthBelow(heapGrowthLimit(mode), mode + ": 1 GiB from a fast client to a slow upstream");
         }
     }
 

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.TestInstance;
  * only says how to start its container with the proxy registered the way a user would register it and
  * with {@link AppServlet} mapped at {@link #APP_SERVLET_MAPPING} (the app's own servlet on a proxied path).
  *
- * <p>Routes: {@code /ws/} to a live {@link Backend}; {@code /down/} to a port nobody listens on.
+ * <p>Routes: {@code /ws/} to a live {@link Backend}; {@code /down/} to a port nobody listens on; both in
+ * {@link #relayMode()}, so each container runs the contract once per relay mode.
  * One backend, proxy and container per test class; tests share them and do not depend on order.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -48,6 +49,14 @@ public abstract class ContainerContract {
      */
     protected abstract Deployment deploy(WebSocketProxy proxy) throws Exception;
 
+    /**
+     * How the contract's routes relay: tunnel mode (the default) unless a subclass runs the same contract in
+     * message mode.
+     */
+    protected ProxyRoute.RelayMode relayMode() {
+        return ProxyRoute.RelayMode.TUNNEL;
+    }
+
     /** The scheme clients use: {@code ws} unless a subclass terminates TLS. */
     protected String wsScheme() {
         return "ws";
@@ -65,9 +74,9 @@ public abstract class ContainerContract {
             closedPort = probe.getLocalPort();
         }
         proxy = WebSocketProxy.builder()
-                .route(ProxyRoute.prefix("/ws/").upstream(backend.uri("/")).build())
+                .route(ProxyRoute.prefix("/ws/").upstream(backend.uri("/")).relayMode(relayMode()).build())
                 .route(ProxyRoute.prefix("/down/").upstream("ws://127.0.0.1:" + closedPort + "/")
-                        .connectTimeout(Duration.ofSeconds(5)).build())
+                        .connectTimeout(Duration.ofSeconds(5)).relayMode(relayMode()).build())
                 .build();
         deployment = deploy(proxy);
     }

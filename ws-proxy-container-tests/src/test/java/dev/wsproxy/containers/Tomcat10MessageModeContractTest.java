@@ -1,0 +1,11 @@
+package dev.wsproxy.containers;
+
+import dev.wsproxy.ProxyRoute;
+
+/** The container contract on embedded Tomcat 10.1 (the pom's {@code tomcat-10.1} execution) in message mode (the Jakarta relay); {@link Tomcat10ContractTest} runs tunnel mode. */
+class Tomcat10MessageModeContractTest extends Tomcat10ContractTest {
+    @Override
+    protected ProxyRoute.RelayMode relayMode() {
+        return ProxyRoute.RelayMode.MESSAGE;
+    }
+}

@@ -54,8 +54,11 @@ public final class ProxyRoute {
 
     /** Default deadline for TCP connect plus the upstream's WebSocket handshake. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    /** Default interval between keepalive pings to each peer. */
-    public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(30);
+    /**
+     * Default keepalive interval: a peer is pinged once nothing was sent to it for this long. Below the 30 s
+     * idle timeout of Jetty and many load balancers, with room for a late timer.
+     */
+    public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(20);
     /** Default largest frame accepted from the upstream (the upstream client buffers one whole frame). */
     public static final int DEFAULT_MAX_FRAME_SIZE = 16 * 1024 * 1024;
     /** Default largest message relayed in either direction (streamed, so this is policy, not memory). */
@@ -181,8 +184,9 @@ public final class ProxyRoute {
     }
 
     /**
-     * Interval between keepalive pings to each peer; a peer that has not answered by the next ping is
-     * failed. Default 30 s; {@link Duration#ZERO} turns keepalive off.
+     * Keepalive interval: each peer is pinged once nothing (data or ping) was sent to it for this long, so a
+     * hop never stays silent longer; a peer that has not been heard from (pong, data, a completed send) a
+     * whole interval after a ping is failed. Default 20 s; {@link Duration#ZERO} turns keepalive off.
      */
     public Duration pingInterval() {
         return pingInterval;
@@ -320,7 +324,10 @@ public final class ProxyRoute {
             return this;
         }
 
-        /** Keepalive ping interval for each peer; default 30 s, {@link Duration#ZERO} for off. */
+        /**
+         * Ping each peer once nothing was sent to it for this long; default 20 s (under the common 30 s idle
+         * timeouts), {@link Duration#ZERO} for off.
+         */
         public Builder pingInterval(Duration pingInterval) {
             this.pingInterval = pingInterval;
             return this;

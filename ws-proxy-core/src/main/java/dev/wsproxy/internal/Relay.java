@@ -18,10 +18,10 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import org.glassfish.tyrus.core.TyrusSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,17 +75,17 @@ public final class Relay implements ProxyConnection {
     private final ProxyListener listener;
     private final Consumer<Relay> onEnded;
     private final CompletableFuture<Session> clientReady = new CompletableFuture<>();
-    private final Peer client = new Peer("client");
+    final Peer client = new Peer("client");
     /**
      * Pipelined whole text messages toward the upstream: Tyrus completes every blocking send on another thread,
      * a hand-off per relayed message otherwise (see {@link Peer}).
      */
-    private final Peer upstream = PIPELINE_TO_UPSTREAM ? new Peer("upstream", e -> peerFailed(this.upstream, e))
+    private final Peer upstream = PIPELINE_TO_UPSTREAM ? new Peer("upstream", e -> writeFailed(this.upstream, e))
             : new Peer("upstream");
     /** {@code -Dwsproxy.pipeline=false} sends every message blocking (for comparison). */
     private static final boolean PIPELINE_TO_UPSTREAM = !"false".equals(System.getProperty("wsproxy.pipeline"));
     private final UpstreamSide upstreamSide = new UpstreamSide();
-    private final ClientSide clientSide = new ClientSide(this);
+    private final RelayClientEndpoint clientSide = new RelayClientEndpoint(this);
     private final long maxMessageSize;
 
     private final Object lock = new Object();
@@ -95,11 +95,10 @@ public final class Relay implements ProxyConnection {
     private boolean upstreamEnded;
     private boolean opened;
 
+    private final RelayKeepalive keepalive;
+
     private volatile String subprotocol;
     private volatile Instant openedAt = Instant.now();
-    private volatile long lastDataNanos = System.nanoTime();
-    private volatile ScheduledFuture<?> keepalive;
-    private volatile ScheduledFuture<?> idleCheck;
 
     public Relay(String id, ProxyRoute route, String clientAddress, String path, URI upstreamUri,
                  RelayTimers timers, ProxyListener listener, Consumer<Relay> onEnded) {
@@ -112,6 +111,7 @@ public final class Relay implements ProxyConnection {
         this.listener = listener;
         this.onEnded = onEnded;
         this.maxMessageSize = route.maxMessageSize();
+        this.keepalive = new RelayKeepalive(route, timers, client, upstream, new KeepaliveVerdicts());
     }
 
     /** The endpoint to connect upstream with. */
@@ -120,7 +120,7 @@ public final class Relay implements ProxyConnection {
     }
 
     /** The endpoint the container runs for the client once upgraded. */
-    public ClientSide clientEndpoint() {
+    public RelayClientEndpoint clientEndpoint() {
         return clientSide;
     }
 
@@ -165,8 +165,11 @@ public final class Relay implements ProxyConnection {
             return;
         }
         long now = System.nanoTime();
-        lastDataNanos = now;
+        keepalive.dataMoved(now);
         upstream.heard(now);
+        if (client.hasWriteFailed()) {
+            return;
+        }
         try {
             if (text != null) {
                 client.sendText(text, last, size);
@@ -174,18 +177,21 @@ public final class Relay implements ProxyConnection {
                 client.sendBinary(binary, last, size);
             }
         } catch (IOException | RuntimeException e) {
-            peerFailed(client, e);
+            writeFailed(client, e);
         }
     }
 
-    private void clientToUpstream(String text, ByteBuffer binary, boolean last) {
+    void clientToUpstream(String text, ByteBuffer binary, boolean last) {
         long size = text != null ? Sizes.utf8Length(text) : binary.remaining();
         if (exceedsMessageLimit(client, size, last)) {
             return;
         }
         long now = System.nanoTime();
-        lastDataNanos = now;
+        keepalive.dataMoved(now);
         client.heard(now);
+        if (upstream.hasWriteFailed()) {
+            return;
+        }
         try {
             if (text != null) {
                 upstream.sendText(text, last, size);
@@ -193,7 +199,7 @@ public final class Relay implements ProxyConnection {
                 upstream.sendBinary(binary, last, size);
             }
         } catch (IOException | RuntimeException e) {
-            peerFailed(upstream, e);
+            writeFailed(upstream, e);
         }
     }
 
@@ -210,73 +216,57 @@ public final class Relay implements ProxyConnection {
         return true;
     }
 
-    // ---- timers -----------------------------------------------------------------------------------
+    // ---- keepalive ------------------------------------------------------------------------------
 
-    private void startTimers() {
-        Duration ping = route.pingInterval();
-        if (!ping.isZero()) {
-            keepalive = timers.every(ping, this::keepaliveTick);
+    /** The keepalive's findings end the relay through the same paths as the peers' own events. */
+    private final class KeepaliveVerdicts implements RelayKeepalive.Verdicts {
+        @Override
+        public boolean open() {
+            return currentState() == State.OPEN;
         }
-        Duration idle = route.idleTimeout();
-        if (!idle.isZero()) {
-            lastDataNanos = System.nanoTime();
-            idleCheck = timers.every(idle.dividedBy(4).plusMillis(1), this::idleTick);
-        }
-    }
 
-    private void stopTimers() {
-        ScheduledFuture<?> k = keepalive;
-        if (k != null) {
-            k.cancel(false);
+        @Override
+        public void peerDead(Peer peer, String reason) {
+            Relay.this.peerDead(peer, reason);
         }
-        ScheduledFuture<?> i = idleCheck;
-        if (i != null) {
-            i.cancel(false);
-        }
-    }
 
-    /**
-     * Pings each peer. A peer from which nothing at all (pong, data, or a completed send) was heard since
-     * the previous ping has failed, and so has one whose current send has been blocked a whole interval.
-     */
-    private void keepaliveTick() {
-        if (currentState() != State.OPEN) {
-            return;
+        @Override
+        public void peerFailed(Peer peer, Throwable cause) {
+            Relay.this.peerFailed(peer, cause);
         }
-        long now = System.nanoTime();
-        String interval = Durations.format(route.pingInterval());
-        for (Peer peer : new Peer[] {client, upstream}) {
-            if (peer.silentSincePing()) {
-                peerDead(peer, peer.name + " did not answer ping within " + interval + " (after "
-                        + peer.pongsReceived() + " successful ping/pongs)");
-                return;
-            }
-            if (peer.blockedNanos(now) >= route.pingInterval().toNanos()) {
-                peerDead(peer, peer.name + " did not read for " + interval + " (send blocked)");
-                return;
-            }
-            try {
-                peer.tryPing(now);
-            } catch (IOException | RuntimeException e) {
-                peerFailed(peer, e);
-                return;
-            }
-        }
-    }
 
-    private void idleTick() {
-        if (currentState() != State.OPEN) {
-            return;
-        }
-        Duration idle = route.idleTimeout();
-        if (System.nanoTime() - lastDataNanos >= idle.toNanos()) {
-            String reason = "no data for " + Durations.format(idle) + " (idle timeout)";
+        @Override
+        public void idle(String reason) {
             LOG.info("[{}] {}", id, reason);
             end(new Ending(CloseMapping.of(CloseMapping.GOING_AWAY, reason), false, false, null), true, true);
         }
     }
 
     // ---- endings ----------------------------------------------------------------------------------
+
+    /**
+     * Runs an endpoint callback. Whatever escapes it ends the relay: both sides get 1011 and the log one WARN
+     * line with the connection id (the stack trace at DEBUG), instead of a container swallowing it.
+     */
+    void guarded(String where, Runnable callback) {
+        try {
+            callback.run();
+        } catch (RuntimeException | Error e) {
+            LOG.warn("[{}] {} threw {}; closing both sides with 1011", id, where, CloseMapping.describe(e));
+            LOG.debug("[{}] {} threw", id, where, e);
+            end(new Ending(CloseMapping.of(CloseMapping.INTERNAL_ERROR, "proxy error in " + where), true, false, e),
+                    true, true);
+        }
+    }
+
+    /** A peer's onClose: whatever happens while handling it, that side has ended. */
+    void closedGuarded(Peer peer, CloseReason reason) {
+        try {
+            guarded(peer.name + " onClose", () -> peerClosed(peer, reason));
+        } finally {
+            markEnded(peer == client);
+        }
+    }
 
     private void peerClosed(Peer peer, CloseReason reason) {
         int code = CloseMapping.code(reason);
@@ -289,14 +279,29 @@ public final class Relay implements ProxyConnection {
         }
         boolean lost = code == 1006 || code == 1015;
         end(new Ending(mapped, lost, fromClient, null), !fromClient, fromClient);
-        markEnded(fromClient);
     }
 
-    private void peerFailed(Peer peer, Throwable cause) {
+    void peerFailed(Peer peer, Throwable cause) {
         LOG.debug("[{}] {} failed", id, peer.name, cause);
         boolean fromClient = peer == client;
         CloseReason mapped = fromClient ? CloseMapping.clientFailed(cause) : CloseMapping.upstreamFailed(cause);
         end(new Ending(mapped, true, fromClient, cause), true, true);
+    }
+
+    /**
+     * A write to {@code peer} failed. The peer may have sent a close frame that its reading side has not
+     * reported yet (it closed, then our write hit the reset): that close decides what the other side gets,
+     * if it is reported within the close linger; only then is the write failure the ending.
+     */
+    private void writeFailed(Peer peer, Throwable cause) {
+        if (!peer.writeFailed(cause)) {
+            return;
+        }
+        LOG.debug("[{}] write to {} failed; waiting up to {} ms for its close", id, peer.name, CLOSE_LINGER_MILLIS,
+                cause);
+        if (!timers.tryAfter(Duration.ofMillis(CLOSE_LINGER_MILLIS), () -> peerFailed(peer, cause))) {
+            peerFailed(peer, cause);
+        }
     }
 
     private void peerDead(Peer peer, String reason) {
@@ -318,15 +323,36 @@ public final class Relay implements ProxyConnection {
             state = State.CLOSING;
             ending = candidate;
         }
-        stopTimers();
-        timers.after(Duration.ofMillis(2 * CLOSE_LINGER_MILLIS), this::lingerExpired);
+        keepalive.stop();
+        timers.tryAfter(Duration.ofMillis(CLOSE_LINGER_MILLIS), this::abortUnclosed);
+        timers.tryAfter(Duration.ofMillis(2 * CLOSE_LINGER_MILLIS), this::lingerExpired);
+        // each close on its own worker: a close may block on a peer that stopped reading, and must not hold
+        // up the other side's close (nor the thread that decided the ending)
         if (closeUpstream) {
-            upstream.close(candidate.toOtherSide, CLOSE_LINGER_MILLIS);
+            timers.submit(() -> upstream.close(candidate.toOtherSide, CLOSE_LINGER_MILLIS));
         }
         if (closeClient) {
-            if (awaitClient() != null) {
-                client.close(candidate.toOtherSide, CLOSE_LINGER_MILLIS);
-            }
+            timers.submit(() -> {
+                if (awaitClient() != null) {
+                    client.close(candidate.toOtherSide, CLOSE_LINGER_MILLIS);
+                }
+            });
+        }
+    }
+
+    /** A close handshake still unfinished after the linger: drop that side's connection. */
+    private void abortUnclosed() {
+        boolean clientOpen;
+        boolean upstreamOpen;
+        synchronized (lock) {
+            clientOpen = !clientEnded;
+            upstreamOpen = !upstreamEnded;
+        }
+        if (clientOpen) {
+            client.abort();
+        }
+        if (upstreamOpen) {
+            upstream.abort();
         }
     }
 
@@ -354,7 +380,7 @@ public final class Relay implements ProxyConnection {
             terminal = ending;
             notify = opened;
         }
-        stopTimers();
+        keepalive.stop();
         if (notify && terminal != null) {
             fireTerminal(terminal);
         }
@@ -409,7 +435,7 @@ public final class Relay implements ProxyConnection {
         }
     }
 
-    private void clientOpened(Session session) {
+    void clientOpened(Session session) {
         client.attach(session);
         boolean open;
         synchronized (lock) {
@@ -425,11 +451,12 @@ public final class Relay implements ProxyConnection {
             synchronized (lock) {
                 e = ending;
             }
-            client.close(e == null ? CloseMapping.proxyShutdown() : e.toOtherSide, CLOSE_LINGER_MILLIS);
+            CloseReason reason = e == null ? CloseMapping.proxyShutdown() : e.toOtherSide;
+            timers.submit(() -> client.close(reason, CLOSE_LINGER_MILLIS));
             return;
         }
         if (open) {
-            startTimers();
+            keepalive.start();
             try {
                 listener.onOpen(this);
             } catch (RuntimeException ex) {
@@ -505,57 +532,25 @@ public final class Relay implements ProxyConnection {
         @Override
         public void onOpen(Session session, EndpointConfig config) {
             upstream.attach(session);
-            session.addMessageHandler(String.class,
-                    (MessageHandler.Partial<String>) (part, last) -> upstreamToClient(part, null, last));
-            session.addMessageHandler(ByteBuffer.class,
-                    (MessageHandler.Partial<ByteBuffer>) (part, last) -> upstreamToClient(null, part, last));
+            if (session instanceof TyrusSession) {
+                upstream.watchForStalls(timers);
+            }
+            session.addMessageHandler(String.class, (MessageHandler.Partial<String>) (part, last) ->
+                    guarded("upstream text handler", () -> upstreamToClient(part, null, last)));
+            session.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) (part, last) ->
+                    guarded("upstream binary handler", () -> upstreamToClient(null, part, last)));
             session.addMessageHandler(PongMessage.class,
                     (MessageHandler.Whole<PongMessage>) pong -> upstream.pongReceived());
         }
 
         @Override
         public void onClose(Session session, CloseReason closeReason) {
-            peerClosed(upstream, closeReason);
+            closedGuarded(upstream, closeReason);
         }
 
         @Override
         public void onError(Session session, Throwable error) {
-            peerFailed(upstream, error);
-        }
-    }
-
-    /**
-     * Container-side endpoint: events of the client-to-proxy session. Public only because servlet
-     * containers check endpoint classes reflectively; not an API.
-     */
-    public static final class ClientSide extends Endpoint {
-        private final Relay relay;
-
-        ClientSide(Relay relay) {
-            this.relay = relay;
-        }
-
-        @Override
-        public void onOpen(Session session, EndpointConfig config) {
-            // Idle policy is the proxy's (keepalive pings, idle timeout), not the container's default.
-            session.setMaxIdleTimeout(0);
-            session.addMessageHandler(String.class,
-                    (MessageHandler.Partial<String>) (part, last) -> relay.clientToUpstream(part, null, last));
-            session.addMessageHandler(ByteBuffer.class,
-                    (MessageHandler.Partial<ByteBuffer>) (part, last) -> relay.clientToUpstream(null, part, last));
-            session.addMessageHandler(PongMessage.class,
-                    (MessageHandler.Whole<PongMessage>) pong -> relay.client.pongReceived());
-            relay.clientOpened(session);
-        }
-
-        @Override
-        public void onClose(Session session, CloseReason closeReason) {
-            relay.peerClosed(relay.client, closeReason);
-        }
-
-        @Override
-        public void onError(Session session, Throwable error) {
-            relay.peerFailed(relay.client, error);
+            guarded("upstream onError", () -> peerFailed(upstream, error));
         }
     }
 }

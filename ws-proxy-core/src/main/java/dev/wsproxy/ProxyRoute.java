@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.slf4j.LoggerFactory;
 
 /**
  * One proxied path: which requests it matches and the {@code ws://} or {@code wss://} upstream they go to.
@@ -232,7 +233,18 @@ public final class ProxyRoute {
                 if (!rawPath.startsWith(path)) {
                     return null;
                 }
-                target = upstreamPath.isEmpty() ? rawPath : upstreamPath + rawPath.substring(path.length());
+                String rest = rawPath.substring(path.length());
+                if (!path.endsWith("/")) {
+                    // without a trailing slash the prefix ends at a segment boundary: '/ws' takes '/ws' and
+                    // '/ws/...', never '/wsfoo'; and the upstream path is joined with exactly one slash
+                    if (!rest.isEmpty() && rest.charAt(0) != '/') {
+                        return null;
+                    }
+                    if (upstreamPath.endsWith("/") && !rest.isEmpty()) {
+                        rest = rest.substring(1);
+                    }
+                }
+                target = upstreamPath.isEmpty() ? rawPath : upstreamPath + rest;
                 break;
             default:
                 Matcher m = regex.matcher(rawPath);
@@ -431,6 +443,11 @@ public final class ProxyRoute {
             } else if (path.charAt(0) != '/') {
                 throw new IllegalArgumentException("route " + match.name().toLowerCase(Locale.ROOT)
                         + " must start with '/' but was '" + path + "' (use '/" + path + "')");
+            } else if (match == Match.PREFIX && !path.endsWith("/")) {
+                LoggerFactory.getLogger(ProxyRoute.class).warn("route prefix(\"{}\") has no trailing slash: it"
+                        + " takes '{}' and '{}/...' but not '{}foo' (unlike nginx's plain string prefix), and joins"
+                        + " the upstream path with one slash; write prefix(\"{}/\") to proxy the paths under it",
+                        path, path, path, path, path);
             }
             if (upstream == null) {
                 throw new IllegalArgumentException("route " + path + " has no upstream"

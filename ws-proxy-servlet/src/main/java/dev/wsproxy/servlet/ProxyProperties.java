@@ -129,7 +129,8 @@ public final class ProxyProperties {
             }
             Matcher m = ROUTE_KEY.matcher(key);
             if (!m.matches() || !(ROUTE_KEYS.contains(m.group(2)) || HEADER_KEY.matcher(m.group(2)).matches())) {
-                throw new IllegalArgumentException(where + ": unknown key '" + key + "' (known: "
+                throw new IllegalArgumentException(where + ": unknown key '" + key + "' (did you mean '"
+                        + closestKey(key, names) + "'? known: "
                         + String.join(", ", new java.util.TreeSet<>(PROXY_KEYS)) + ", route.<name>."
                         + String.join(", route.<name>.", new java.util.TreeSet<>(ROUTE_KEYS))
                         + ", route.<name>.set-header.<Header>, route.<name>.add-header.<Header>)");
@@ -140,6 +141,53 @@ public final class ProxyProperties {
                         + (names.isEmpty() ? "" : ", ") + m.group(1) + ")");
             }
         }
+    }
+
+    /** The known key nearest to {@code key} by edit distance, with the route names in use filled in. */
+    static String closestKey(String key, List<String> names) {
+        List<String> candidates = new ArrayList<>(PROXY_KEYS);
+        Matcher m = ROUTE_KEY.matcher(key);
+        Set<String> routeNames = new LinkedHashSet<>(names);
+        if (m.matches()) {
+            routeNames.add(m.group(1));
+        }
+        for (String name : routeNames) {
+            for (String routeKey : ROUTE_KEYS) {
+                candidates.add("route." + name + "." + routeKey);
+            }
+        }
+        String best = candidates.get(0);
+        int bestDistance = Integer.MAX_VALUE;
+        for (String candidate : candidates) {
+            int distance = editDistance(key, candidate);
+            if (distance < bestDistance) {
+                best = candidate;
+                bestDistance = distance;
+            }
+        }
+        return best;
+    }
+
+    /** Levenshtein distance, case-insensitive. */
+    private static int editDistance(String a, String b) {
+        String x = a.toLowerCase(Locale.ROOT);
+        String y = b.toLowerCase(Locale.ROOT);
+        int[] previous = new int[y.length() + 1];
+        int[] current = new int[y.length() + 1];
+        for (int j = 0; j <= y.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= x.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= y.length(); j++) {
+                int substitute = previous[j - 1] + (x.charAt(i - 1) == y.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitute, Math.min(previous[j] + 1, current[j - 1] + 1));
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[y.length()];
     }
 
     private static ProxyRoute route(Properties properties, String name, String where) {

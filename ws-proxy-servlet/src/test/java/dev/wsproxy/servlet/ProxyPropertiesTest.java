@@ -129,6 +129,14 @@ class ProxyPropertiesTest {
     }
 
     @Test
+    void typoInKeyNamesTheClosestKey() throws Exception {
+        assertTrue(error("routes=a\nroute.a.prefix=/ws/\nroute.a.upstream=ws://b/\nroute.a.conect-timeout=1s")
+                .contains("did you mean 'route.a.connect-timeout'?"));
+        assertTrue(error("routes=a\nroute.a.prefix=/ws/\nroute.a.upstream=ws://b/\nmax-conections=5")
+                .contains("did you mean 'max-connections'?"));
+    }
+
+    @Test
     void routeNotListedIsRejected() throws Exception {
         assertTrue(error("routes=a\nroute.a.prefix=/ws/\nroute.a.upstream=ws://b/\nroute.b.prefix=/x/")
                 .contains("not listed in 'routes'"));

@@ -73,6 +73,7 @@ public final class ProxyRoute {
     private final String upstreamPath;
     private final Duration connectTimeout;
     private final boolean rejectNonUpgrade;
+    private final boolean clientCompression;
     private final boolean preserveHost;
     private final Duration pingInterval;
     private final Duration idleTimeout;
@@ -90,6 +91,7 @@ public final class ProxyRoute {
         this.upstreamPath = upstream.getRawPath() == null ? "" : upstream.getRawPath();
         this.connectTimeout = b.connectTimeout;
         this.rejectNonUpgrade = b.rejectNonUpgrade;
+        this.clientCompression = b.clientCompression;
         this.preserveHost = b.preserveHost;
         this.pingInterval = b.pingInterval;
         this.idleTimeout = b.idleTimeout;
@@ -123,6 +125,7 @@ public final class ProxyRoute {
         b.upstream = upstream.toString();
         b.connectTimeout = connectTimeout;
         b.rejectNonUpgrade = rejectNonUpgrade;
+        b.clientCompression = clientCompression;
         b.preserveHost = preserveHost;
         b.pingInterval = pingInterval;
         b.idleTimeout = idleTimeout;
@@ -168,6 +171,14 @@ public final class ProxyRoute {
     /** Addresses and CIDR blocks whose forwarding headers are trusted; default none. */
     public List<String> trustedProxies() {
         return headerPolicy.trustedProxies();
+    }
+
+    /**
+     * Whether the client hop may negotiate permessage-deflate (RFC 7692) with the container; default
+     * {@code false}. See {@link Builder#clientCompression}.
+     */
+    public boolean clientCompression() {
+        return clientCompression;
     }
 
     /** Whether an RFC 7239 {@code Forwarded} header is sent upstream; default {@code false}. */
@@ -299,6 +310,7 @@ public final class ProxyRoute {
         private String upstream;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private boolean rejectNonUpgrade;
+        private boolean clientCompression;
         private boolean preserveHost = true;
         private Duration pingInterval = DEFAULT_PING_INTERVAL;
         private Duration idleTimeout = Duration.ZERO;
@@ -321,6 +333,21 @@ public final class ProxyRoute {
         /** Deadline for TCP connect plus upstream handshake; over it the client gets 504. Default 10 s. */
         public Builder connectTimeout(Duration connectTimeout) {
             this.connectTimeout = connectTimeout;
+            return this;
+        }
+
+        /**
+         * Let the client hop negotiate permessage-deflate (RFC 7692) with the servlet container; default
+         * {@code false}: the container's answer to the client carries no extension. In message mode each hop
+         * negotiates on its own and the upstream hop (Tyrus) never compresses, so compression on the client hop
+         * means the proxy inflates every client message and deflates every message to the client: CPU on the
+         * proxy and, with context takeover, a compression window per direction held for the connection's life
+         * (tens of KiB each, idle or not). Turn it on for slow client links carrying compressible text. Offers
+         * with {@code server_max_window_bits} are declined even then, since Jetty accepts them without echoing
+         * the parameter (RFC 7692 section 7.1.2.1 requires the echo); an offer without it is taken instead.
+         */
+        public Builder clientCompression(boolean clientCompression) {
+            this.clientCompression = clientCompression;
             return this;
         }
 

@@ -330,6 +330,14 @@ public final class Relay implements ProxyConnection {
         // up the other side's close (nor the thread that decided the ending)
         if (closeUpstream) {
             timers.submit(() -> upstream.close(candidate.toOtherSide, CLOSE_LINGER_MILLIS));
+            // Tyrus's write queue can lose the close frame (see WriteStallWatch): run it again a little later
+            for (long delay : new long[] {250, 1000, 2500}) {
+                timers.tryAfter(Duration.ofMillis(delay), () -> {
+                    if (!hasEnded(false)) {
+                        upstream.runWriteQueue();
+                    }
+                });
+            }
         }
         if (closeClient) {
             timers.submit(() -> {
@@ -337,6 +345,13 @@ public final class Relay implements ProxyConnection {
                     client.close(candidate.toOtherSide, CLOSE_LINGER_MILLIS);
                 }
             });
+        }
+    }
+
+    /** Whether the given side has ended (its close handshake finished or it was dropped). */
+    private boolean hasEnded(boolean clientSide) {
+        synchronized (lock) {
+            return clientSide ? clientEnded : upstreamEnded;
         }
     }
 

@@ -37,6 +37,7 @@ import java.util.regex.Pattern;
  * route.api.max-connections = 500
  * route.api.trusted-proxies = 10.0.0.0/8, ::1
  * route.api.forwarded-header = true
+ * route.api.client-compression = false
  * route.api.allowed-origins = https://app.example.com
  * route.api.set-header.X-Tenant = blue
  * route.api.add-header.X-Trace = proxy
@@ -59,6 +60,7 @@ public final class ProxyProperties {
     private static final Set<String> ROUTE_KEYS = Set.of("prefix", "exact", "regex", "upstream",
             "connect-timeout", "preserve-host", "reject-non-upgrade", "ping-interval", "idle-timeout",
             "max-frame-size", "max-message-size", "max-connections", "trusted-proxies", "forwarded-header",
+            "client-compression",
             "allowed-origins", "remove-headers");
     /** Route keys followed by a header name: {@code route.<name>.set-header.<Header>}. */
     private static final Pattern HEADER_KEY = Pattern.compile("(set-header|add-header)\\.[!#$%&'*+.^_`|~0-9A-Za-z-]+");
@@ -247,6 +249,10 @@ public final class ProxyProperties {
         String forwarded = value(properties, name, "forwarded-header");
         if (forwarded != null) {
             route.forwardedHeader(bool(forwarded, key + "forwarded-header", where));
+        }
+        String compression = value(properties, name, "client-compression");
+        if (compression != null) {
+            route.clientCompression(bool(compression, key + "client-compression", where));
         }
         String origins = value(properties, name, "allowed-origins");
         if (origins != null) {

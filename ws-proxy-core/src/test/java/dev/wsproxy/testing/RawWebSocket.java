@@ -154,6 +154,11 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
+    /** Closes the socket without a close frame. */
+    public void abort() throws IOException {
+        socket.close();
+    }
+
     /** Sends a 1000 close frame and closes the socket. */
     @Override
     public void close() throws IOException {

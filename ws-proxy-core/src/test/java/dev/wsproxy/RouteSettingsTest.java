@@ -26,6 +26,15 @@ class RouteSettingsTest {
         assertTrue(r.preserveHost());
     }
 
+    /** 20 s keeps hops alive through the common 30 s idle timeouts (Jetty's default among them). */
+    @Test
+    void keepaliveDefaultsTo20SecondsAndClientCompressionToOff() {
+        ProxyRoute r = route().build();
+        assertEquals(java.time.Duration.ofSeconds(20), r.pingInterval());
+        assertFalse(r.clientCompression());
+        assertTrue(route().clientCompression(true).build().toBuilder().build().clientCompression());
+    }
+
     @Test
     void settingsSurviveToBuilder() {
         ProxyRoute r = route().trustedProxies("10.0.0.0/8").forwardedHeader(true).allowedOrigins("https://a.example")

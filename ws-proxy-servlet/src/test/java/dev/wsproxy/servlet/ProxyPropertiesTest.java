@@ -60,7 +60,8 @@ class ProxyPropertiesTest {
                 "drain-timeout = 3s",
                 "route.api.prefix = /ws/",
                 "route.api.upstream = ws://api:8080/",
-                "route.api.ping-interval = 20s",
+                "route.api.ping-interval = 15s",
+                "route.api.client-compression = true",
                 "route.api.idle-timeout = 10m",
                 "route.api.max-frame-size = 1MiB",
                 "route.api.max-message-size = 64KiB",
@@ -72,7 +73,8 @@ class ProxyPropertiesTest {
                 "route.api.add-header.X-Trace = proxy",
                 "route.api.remove-headers = Cookie, X-Debug")), "test.properties")) {
             ProxyRoute route = proxy.routes().get(0);
-            assertEquals(Duration.ofSeconds(20), route.pingInterval());
+            assertEquals(Duration.ofSeconds(15), route.pingInterval());
+            assertTrue(route.clientCompression());
             assertEquals(Duration.ofMinutes(10), route.idleTimeout());
             assertEquals(1 << 20, route.maxFrameSize());
             assertEquals(64 << 10, route.maxMessageSize());

@@ -18,8 +18,8 @@ import org.springframework.web.bind.annotation.RestController;
  * A Spring Boot 3 application (embedded Tomcat) that proxies {@code /ws/**} to the WebSocket server named by
  * the property {@code ws-proxy.upstream}, while its own controllers keep serving plain HTTP on the same paths.
  *
- * <p>Three beans are all it takes: the {@link WebSocketProxy} (closed by Spring on shutdown), a
- * {@link WebSocketProxyDrainLifecycle} that closes relayed connections with 1001 before the web server stops, and a {@link FilterRegistrationBean} for {@link WebSocketProxyFilter} ahead of Spring's
+ * <p>Two beans are all it takes: the {@link WebSocketProxy} (closed by Spring on shutdown, which closes relayed
+ * connections with 1001) and a {@link FilterRegistrationBean} for {@link WebSocketProxyFilter} ahead of Spring's
  * own filters. Spring Boot's Tomcat already installs WebSocket support ({@code WsSci}) and its
  * {@code DispatcherServlet} covers every path, so nothing container-specific is needed.
  *

@@ -326,10 +326,16 @@ public final class Relay implements ProxyConnection {
         keepalive.stop();
         timers.tryAfter(Duration.ofMillis(CLOSE_LINGER_MILLIS), this::abortUnclosed);
         timers.tryAfter(Duration.ofMillis(2 * CLOSE_LINGER_MILLIS), this::lingerExpired);
-        // each close on its own worker: a close may block on a peer that stopped reading, and must not hold
-        // up the other side's close (nor the thread that decided the ending)
+        // a close that may block on a peer that stopped reading runs on its own worker, so it cannot hold up
+        // the other side's close (nor the thread that decided the ending)
         if (closeUpstream) {
-            timers.submit(() -> upstream.close(candidate.toOtherSide, CLOSE_LINGER_MILLIS));
+            Runnable closeIt = () -> upstream.close(candidate.toOtherSide, CLOSE_LINGER_MILLIS);
+            if (upstream.session() instanceof TyrusSession) {
+                closeIt.run(); // Tyrus queues the close frame and returns: done here, so a refused handshake
+                               // has released its upstream before the client gets its answer
+            } else {
+                timers.submit(closeIt);
+            }
             // Tyrus's write queue can lose the close frame (see WriteStallWatch): run it again a little later
             for (long delay : new long[] {250, 1000, 2500}) {
                 timers.tryAfter(Duration.ofMillis(delay), () -> {

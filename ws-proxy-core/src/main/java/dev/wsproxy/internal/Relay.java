@@ -41,6 +41,15 @@ import org.slf4j.LoggerFactory;
  * CONNECTING (upstream open, client not yet upgraded; upstream messages wait for the client, so none is
  * lost) → OPEN → CLOSING (the first ending decided what the other side gets; it is being closed) →
  * CLOSED (both sides ended; the listener's terminal event and {@code onEnded} run exactly once).
+ *
+ * <h2>Closing</h2>
+ * The code and reason decided by the ending are sent as they are: no idle timeout is shortened first (one
+ * that fires at once on a hop already idle that long would replace them with the container's own 1001). A
+ * close that may block runs on a worker; a side whose close handshake has not finished after
+ * {@link #CLOSE_LINGER_MILLIS} is dropped ({@link Peer#abort()}), and after twice that the relay counts both
+ * sides as ended. A failed write to a peer does not end the relay at once: the peer's own close, if it comes
+ * within the linger, decides (it is usually why the write failed). Whatever escapes a callback ends the relay
+ * with 1011 both ways ({@link #guarded}).
  */
 public final class Relay implements ProxyConnection {
 

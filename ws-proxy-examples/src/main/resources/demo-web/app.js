@@ -127,3 +127,20 @@ document.getElementById("chat-form").addEventListener("submit", (e) => {
     chatInput.value = "";
   }
 });
+
+// ---- a down upstream -------------------------------------------------------------------------
+// Browsers do not expose the HTTP status of a refused WebSocket handshake: the socket just fails (onerror,
+// then close code 1006). The status and reason are in the proxy's log line (and in the response body, which
+// curl shows: see the README).
+
+const downLog = document.getElementById("down-log");
+
+document.getElementById("down-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const url = wsBase + "/ws/down/";
+  log(downLog, "sent", "\u2192 connecting to " + url);
+  const socket = new WebSocket(url);
+  socket.onopen = () => log(downLog, "recv", "unexpectedly open");
+  socket.onerror = () => log(downLog, "info", "handshake refused (the proxy answered 502: see its console)");
+  socket.onclose = (event) => log(downLog, "info", describeClose(event));
+});

@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.slf4j.LoggerFactory;
 
 /**
  * One proxied path: which requests it matches and the {@code ws://} or {@code wss://} upstream they go to.
@@ -81,8 +82,11 @@ public final class ProxyRoute {
 
     /** Default deadline for TCP connect plus the upstream's WebSocket handshake. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    /** Default interval between keepalive pings to each peer. */
-    public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(30);
+    /**
+     * Default keepalive interval: a peer is pinged once nothing was sent to it for this long. Below the 30 s
+     * idle timeout of Jetty and many load balancers, with room for a late timer.
+     */
+    public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(20);
     /** Default largest frame accepted from the upstream (the upstream client buffers one whole frame). */
     public static final int DEFAULT_MAX_FRAME_SIZE = 16 * 1024 * 1024;
     /** Default largest message relayed in either direction (streamed, so this is policy, not memory). */
@@ -96,6 +100,7 @@ public final class ProxyRoute {
     private final String upstreamPath;
     private final Duration connectTimeout;
     private final boolean rejectNonUpgrade;
+    private final boolean clientCompression;
     private final boolean preserveHost;
     private final Duration pingInterval;
     private final Duration idleTimeout;
@@ -116,6 +121,7 @@ public final class ProxyRoute {
         this.upstreamPath = upstream.getRawPath() == null ? "" : upstream.getRawPath();
         this.connectTimeout = b.connectTimeout;
         this.rejectNonUpgrade = b.rejectNonUpgrade;
+        this.clientCompression = b.clientCompression;
         this.preserveHost = b.preserveHost;
         this.pingInterval = b.pingInterval;
         this.idleTimeout = b.idleTimeout;
@@ -152,6 +158,7 @@ public final class ProxyRoute {
         b.upstream = upstream.toString();
         b.connectTimeout = connectTimeout;
         b.rejectNonUpgrade = rejectNonUpgrade;
+        b.clientCompression = clientCompression;
         b.preserveHost = preserveHost;
         b.pingInterval = pingInterval;
         b.idleTimeout = idleTimeout;
@@ -202,6 +209,14 @@ public final class ProxyRoute {
         return headerPolicy.trustedProxies();
     }
 
+    /**
+     * Whether the client hop may negotiate permessage-deflate (RFC 7692) with the container; default
+     * {@code false}. See {@link Builder#clientCompression}.
+     */
+    public boolean clientCompression() {
+        return clientCompression;
+    }
+
     /** Whether an RFC 7239 {@code Forwarded} header is sent upstream; default {@code false}. */
     public boolean forwardedHeader() {
         return headerPolicy.forwarded();
@@ -237,8 +252,9 @@ public final class ProxyRoute {
     }
 
     /**
-     * Interval between keepalive pings to each peer; a peer that has not answered by the next ping is
-     * failed. Default 30 s; {@link Duration#ZERO} turns keepalive off.
+     * Keepalive interval: each peer is pinged once nothing (data or ping) was sent to it for this long, so a
+     * hop never stays silent longer; a peer that has not been heard from (pong, data, a completed send) a
+     * whole interval after a ping is failed. Default 20 s; {@link Duration#ZERO} turns keepalive off.
      */
     public Duration pingInterval() {
         return pingInterval;
@@ -292,7 +308,18 @@ public final class ProxyRoute {
                 if (!rawPath.startsWith(path)) {
                     return null;
                 }
-                target = upstreamPath.isEmpty() ? rawPath : upstreamPath + rawPath.substring(path.length());
+                String rest = rawPath.substring(path.length());
+                if (!path.endsWith("/")) {
+                    // without a trailing slash the prefix ends at a segment boundary: '/ws' takes '/ws' and
+                    // '/ws/...', never '/wsfoo'; and the upstream path is joined with exactly one slash
+                    if (!rest.isEmpty() && rest.charAt(0) != '/') {
+                        return null;
+                    }
+                    if (upstreamPath.endsWith("/") && !rest.isEmpty()) {
+                        rest = rest.substring(1);
+                    }
+                }
+                target = upstreamPath.isEmpty() ? rawPath : upstreamPath + rest;
                 break;
             default:
                 Matcher m = regex.matcher(rawPath);
@@ -367,6 +394,7 @@ public final class ProxyRoute {
         private String upstream;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private boolean rejectNonUpgrade;
+        private boolean clientCompression;
         private boolean preserveHost = true;
         private Duration pingInterval = DEFAULT_PING_INTERVAL;
         private Duration idleTimeout = Duration.ZERO;
@@ -401,6 +429,21 @@ public final class ProxyRoute {
             return this;
         }
 
+        /**
+         * Let the client hop negotiate permessage-deflate (RFC 7692) with the servlet container; default
+         * {@code false}: the container's answer to the client carries no extension. In message mode each hop
+         * negotiates on its own and the upstream hop (Tyrus) never compresses, so compression on the client hop
+         * means the proxy inflates every client message and deflates every message to the client: CPU on the
+         * proxy and, with context takeover, a compression window per direction held for the connection's life
+         * (tens of KiB each, idle or not). Turn it on for slow client links carrying compressible text. Offers
+         * with {@code server_max_window_bits} are declined even then, since Jetty accepts them without echoing
+         * the parameter (RFC 7692 section 7.1.2.1 requires the echo); an offer without it is taken instead.
+         */
+        public Builder clientCompression(boolean clientCompression) {
+            this.clientCompression = clientCompression;
+            return this;
+        }
+
         /** Answer non-upgrade requests on this route with 426 instead of passing them to the app. */
         public Builder rejectNonUpgrade(boolean rejectNonUpgrade) {
             this.rejectNonUpgrade = rejectNonUpgrade;
@@ -413,7 +456,10 @@ public final class ProxyRoute {
             return this;
         }
 
-        /** Keepalive ping interval for each peer; default 30 s, {@link Duration#ZERO} for off. */
+        /**
+         * Ping each peer once nothing was sent to it for this long; default 20 s (under the common 30 s idle
+         * timeouts), {@link Duration#ZERO} for off.
+         */
         public Builder pingInterval(Duration pingInterval) {
             this.pingInterval = pingInterval;
             return this;
@@ -561,6 +607,11 @@ public final class ProxyRoute {
             } else if (path.charAt(0) != '/') {
                 throw new IllegalArgumentException("route " + match.name().toLowerCase(Locale.ROOT)
                         + " must start with '/' but was '" + path + "' (use '/" + path + "')");
+            } else if (match == Match.PREFIX && !path.endsWith("/")) {
+                LoggerFactory.getLogger(ProxyRoute.class).warn("route prefix(\"{}\") has no trailing slash: it"
+                        + " takes '{}' and '{}/...' but not '{}foo' (unlike nginx's plain string prefix), and joins"
+                        + " the upstream path with one slash; write prefix(\"{}/\") to proxy the paths under it",
+                        path, path, path, path, path);
             }
             if (upstream == null) {
                 throw new IllegalArgumentException("route " + path + " has no upstream"

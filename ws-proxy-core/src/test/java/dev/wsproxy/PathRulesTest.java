@@ -44,7 +44,11 @@ class PathRulesTest {
     @Test void prefixIsReplacedByUpstreamPath() { rewrites(ProxyRoute.prefix("/ws/"), B + "/api/", "/ws/chat", B + "/api/chat"); }
     @Test void upstreamWithoutPathGetsWholePath() { rewrites(ProxyRoute.prefix("/ws/"), B, "/ws/chat", B + "/ws/chat"); }
     @Test void prefixItselfGoesToUpstreamRoot() { rewrites(ProxyRoute.prefix("/ws/"), B + "/", "/ws/", B + "/"); }
-    @Test void prefixIsAPlainStringPrefix() { rewrites(ProxyRoute.prefix("/ws"), B + "/x", "/wsabc", B + "/xabc"); }
+    @Test void prefixWithoutSlashEndsAtASegment() { noMatch(ProxyRoute.prefix("/ws"), B + "/x", "/wsabc"); }
+    @Test void prefixWithoutSlashTakesPathsUnderIt() { rewrites(ProxyRoute.prefix("/ws"), B + "/", "/ws/echo", B + "/echo"); }
+    @Test void prefixWithoutSlashTakesItself() { rewrites(ProxyRoute.prefix("/ws"), B + "/", "/ws", B + "/"); }
+    @Test void prefixWithoutSlashJoinsUpstreamPath() { rewrites(ProxyRoute.prefix("/ws"), B + "/x", "/ws/echo", B + "/x/echo"); }
+    @Test void prefixWithoutSlashKeepsWholePath() { rewrites(ProxyRoute.prefix("/ws"), B, "/ws/echo", B + "/ws/echo"); }
     @Test void prefixDoesNotMatchShorterPath() { noMatch(ProxyRoute.prefix("/ws/"), B + "/", "/ws"); }
     @Test void prefixIsCaseSensitive() { noMatch(ProxyRoute.prefix("/ws/"), B + "/", "/WS/chat"); }
     @Test void rootPrefixProxiesEverything() { rewrites(ProxyRoute.prefix("/"), B + "/", "/a/b", B + "/a/b"); }

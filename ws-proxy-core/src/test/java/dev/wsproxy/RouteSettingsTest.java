@@ -26,6 +26,30 @@ class RouteSettingsTest {
         assertTrue(r.preserveHost());
     }
 
+    /** A prefix without trailing slash works (see PathRulesTest) but is probably a slip: build() says so. */
+    @Test
+    void prefixWithoutTrailingSlashLogsAWarnNamingTheFix() {
+        java.io.PrintStream originalErr = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            ProxyRoute.prefix("/ws").upstream("ws://b:1/").build();
+        } finally {
+            System.setErr(originalErr);
+        }
+        String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(log.contains("WARN") && log.contains("write prefix(\"/ws/\")") && log.contains("'/wsfoo'"), log);
+    }
+
+    /** 20 s keeps hops alive through the common 30 s idle timeouts (Jetty's default among them). */
+    @Test
+    void keepaliveDefaultsTo20SecondsAndClientCompressionToOff() {
+        ProxyRoute r = route().build();
+        assertEquals(java.time.Duration.ofSeconds(20), r.pingInterval());
+        assertFalse(r.clientCompression());
+        assertTrue(route().clientCompression(true).build().toBuilder().build().clientCompression());
+    }
+
     @Test
     void settingsSurviveToBuilder() {
         ProxyRoute r = route().trustedProxies("10.0.0.0/8").forwardedHeader(true).allowedOrigins("https://a.example")

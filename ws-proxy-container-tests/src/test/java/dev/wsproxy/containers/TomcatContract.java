@@ -25,6 +25,12 @@ abstract class TomcatContract extends ContainerContract {
      * say which line each one has on its classpath ({@code wsproxy.tomcat.line}). */
     abstract String tomcatLine();
 
+    /** Tomcat answers a client's 1012, 1013 or 1014 (codes only servers send) with 1002 and reports that. */
+    @Override
+    public String expectedAtUpstream(int code, String reason) {
+        return code >= 1012 && code <= 1014 ? "1002 " + reason : super.expectedAtUpstream(code, reason);
+    }
+
     @Override
     protected Deployment deploy(WebSocketProxy proxy) throws Exception {
         assumeTrue(tomcatLine().equals(System.getProperty("wsproxy.tomcat.line")),

@@ -14,7 +14,7 @@ public final class ClientEndpointConfigs {
      * @param setCookies the upstream's {@code Set-Cookie} values
      */
     public static ServerEndpointConfig create(Relay relay, String subprotocol, List<String> setCookies) {
-        return ServerEndpointConfig.Builder.create(Relay.ClientSide.class, "/")
+        return ServerEndpointConfig.Builder.create(RelayClientEndpoint.class, "/")
                 .subprotocols(subprotocol == null ? List.of() : List.of(subprotocol))
                 .configurator(new ClientHandshakeConfigurator(relay, subprotocol, setCookies))
                 .build();

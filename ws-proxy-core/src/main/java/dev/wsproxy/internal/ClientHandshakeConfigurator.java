@@ -31,11 +31,23 @@ final class ClientHandshakeConfigurator extends ServerEndpointConfig.Configurato
         return subprotocol == null ? "" : subprotocol;
     }
 
-    /** Extensions are negotiated per hop: the client's hop gets whatever both it and the container have. */
+    /**
+     * Extensions are negotiated per hop. None unless the route allows client compression; then whatever both
+     * the client and the container have, except permessage-deflate offers carrying
+     * {@code server_max_window_bits}: Jetty accepts those without echoing the parameter, which RFC 7692
+     * section 7.1.2.1 forbids (the client may then fail the connection), so such an offer is declined and the
+     * client's next offer, if any, is taken.
+     */
     @Override
     public List<Extension> getNegotiatedExtensions(List<Extension> installed, List<Extension> requested) {
         List<Extension> negotiated = new ArrayList<>();
+        if (!relay.route().clientCompression()) {
+            return negotiated;
+        }
         for (Extension offer : requested) {
+            if (offer.getParameters().stream().anyMatch(p -> "server_max_window_bits".equals(p.getName()))) {
+                continue;
+            }
             for (Extension available : installed) {
                 if (available.getName().equals(offer.getName())
                         && negotiated.stream().noneMatch(e -> e.getName().equals(offer.getName()))) {

@@ -2,7 +2,9 @@ package dev.wsproxy.internal;
 
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.CloseReason.CloseCode;
+import jakarta.websocket.Session;
 import java.nio.charset.StandardCharsets;
+import org.glassfish.tyrus.core.TyrusSession;
 
 /**
  * The one place that decides which close code and reason a peer receives when the other peer closes,
@@ -127,9 +129,72 @@ public final class CloseMapping {
         return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
     }
 
-    /** A close reason whose phrase is cut at a character boundary to fit a close frame. */
+    /**
+     * A close reason whose phrase is cut at a character boundary to fit a close frame. The code is built
+     * directly, never through {@code CloseCodes.getCloseCode}: the copy of the Jakarta API that wins on the
+     * classpath decides what that accepts, and Tomcat's throws for 1014.
+     */
     public static CloseReason of(int code, String reason) {
-        return new CloseReason(CloseReason.CloseCodes.getCloseCode(code), truncate(reason));
+        return new CloseReason(new Code(code), truncate(reason));
+    }
+
+    /**
+     * A close code any Jakarta implementation can send: it only reads {@link #getCode()}. Equal to any other
+     * {@link CloseCode} with the same number, so comparisons with {@code CloseCodes} constants still work
+     * from this side.
+     */
+    static final class Code implements CloseCode {
+        private final int code;
+
+        Code(int code) {
+            this.code = code;
+        }
+
+        @Override
+        public int getCode() {
+            return code;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof CloseCode && ((CloseCode) other).getCode() == code;
+        }
+
+        @Override
+        public int hashCode() {
+            return code;
+        }
+
+        @Override
+        public String toString() {
+            return Integer.toString(code);
+        }
+    }
+
+    /**
+     * {@code reason} as it can be sent on {@code session}. Tyrus builds its close frame through
+     * {@code CloseCodes.getCloseCode}, so a code the Jakarta API on the classpath refuses (Tomcat's refuses
+     * 1014) would throw inside Tyrus after the session was marked closing, and no close would ever be sent:
+     * such a code goes to a Tyrus session as 1011 with the original code in the reason.
+     */
+    static CloseReason sendable(Session session, CloseReason reason) {
+        int code = code(reason);
+        if (!(session instanceof TyrusSession) || apiAccepts(code)) {
+            return reason;
+        }
+        return of(INTERNAL_ERROR, code + " " + reason.getReasonPhrase());
+    }
+
+    /** Whether the Jakarta API copy on the classpath builds a close code for {@code code}. */
+    static boolean apiAccepts(int code) {
+        if (code >= 3000 && code <= 4999) {
+            return true;
+        }
+        try {
+            return CloseReason.CloseCodes.getCloseCode(code).getCode() == code;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static CloseReason passThrough(int code, String reason) {

@@ -43,6 +43,20 @@ final class Peer {
     private long pipelinedBytes;
     private volatile Session session;
 
+    /** Tomcat's session user property bounding a blocking send, the close frame's included (ms). */
+    static final String TOMCAT_BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
+
+    /** Watches sends to a Tyrus session for the transport's lost wake-up; {@code null} for other sessions. */
+    private volatile WriteStallWatch stallWatch;
+    /** The Tyrus web socket under the session, for {@link #runWriteQueue()}; {@code null} for other sessions. */
+    private volatile org.glassfish.tyrus.core.TyrusWebSocket tyrusWebSocket;
+    /** Completed sends to this peer (blocking and pipelined); the stall watch looks for it to move. */
+    private volatile long completedSends;
+    /** System.nanoTime() of the last frame handed to this peer (data or ping): keepalive counts from it. */
+    private volatile long lastSentNanos = System.nanoTime();
+    /** The first write to this peer that failed, or {@code null}; later parts to it are dropped. */
+    private volatile Throwable writeFailure;
+
     /** System.nanoTime() when the current blocking send began, 0 when none is in progress. */
     private volatile long sendStartedNanos;
     /** System.nanoTime() of the last ping sent and not yet answered, 0 when none is outstanding. */
@@ -79,6 +93,23 @@ final class Peer {
         this.session = session;
     }
 
+    /** Turns on the {@link WriteStallWatch} (for Tyrus sessions, whose JDK transport can lose a write). */
+    void watchForStalls(RelayTimers timers) {
+        stallWatch = new WriteStallWatch(this, timers);
+        tyrusWebSocket = TyrusWriteQueue.webSocket(session);
+    }
+
+    /**
+     * After a close on a Tyrus session: runs its write queue in case the close frame was lost there (see
+     * {@link TyrusWriteQueue}); writes nothing on the wire. No-op for other sessions.
+     */
+    void runWriteQueue() {
+        org.glassfish.tyrus.core.TyrusWebSocket socket = tyrusWebSocket;
+        if (socket != null) {
+            TyrusWriteQueue.run(socket);
+        }
+    }
+
     Session session() {
         return session;
     }
@@ -91,7 +122,7 @@ final class Peer {
     void sendText(String part, boolean last, long size) throws IOException {
         writeLock.lock();
         try {
-            sendStartedNanos = System.nanoTime();
+            sendStarting();
             if (pipelineFailed != null && last && !midMessage) {
                 sendPipelined(part, size);
                 return;
@@ -106,9 +137,23 @@ final class Peer {
         }
     }
 
+    /** Caller holds {@link #writeLock}: marks a send as started (for keepalive, blocked-peer and stall checks). */
+    private void sendStarting() {
+        long now = System.nanoTime();
+        sendStartedNanos = now;
+        lastSentNanos = now;
+        WriteStallWatch watch = stallWatch;
+        if (watch != null) {
+            watch.sendStarted();
+        }
+    }
+
     /** Bookkeeping after a completed blocking send; caller holds {@link #writeLock}. */
     private void sent(long size, boolean last) {
-        lastHeardNanos = System.nanoTime();
+        long now = System.nanoTime();
+        lastHeardNanos = now;
+        lastSentNanos = now;
+        completedSends++;
         bytesSent += size;
         if (last) {
             messagesSent++;
@@ -118,7 +163,7 @@ final class Peer {
     void sendBinary(ByteBuffer part, boolean last, long size) throws IOException {
         writeLock.lock();
         try {
-            sendStartedNanos = System.nanoTime();
+            sendStarting();
             awaitPipelined(0, 0);
             midMessage = !last;
             session.getBasicRemote().sendBinary(part, last);
@@ -140,7 +185,10 @@ final class Peer {
             session.getAsyncRemote().sendText(message, result -> {
                 releasePipelined(size);
                 if (result.isOK()) {
-                    lastHeardNanos = System.nanoTime();
+                    long now = System.nanoTime();
+                    lastHeardNanos = now;
+                    lastSentNanos = now;
+                    completedSends++;
                 } else {
                     pipelineFailed.accept(result.getException());
                 }
@@ -205,6 +253,7 @@ final class Peer {
                 return false;
             }
             pingOutstandingSince = nowNanos;
+            lastSentNanos = nowNanos;
             session.getBasicRemote().sendPing(EMPTY.duplicate());
             return true;
         } finally {
@@ -224,10 +273,68 @@ final class Peer {
         lastHeardNanos = nowNanos;
     }
 
-    /** Whether a ping is outstanding and nothing at all was heard from the peer since it was sent. */
-    boolean silentSincePing() {
+    /**
+     * Whether a ping has been outstanding for at least {@code intervalNanos} and nothing at all was heard from
+     * the peer since it was sent.
+     */
+    boolean silentSincePing(long nowNanos, long intervalNanos) {
         long since = pingOutstandingSince;
-        return since != 0 && lastHeardNanos - since < 0;
+        return since != 0 && lastHeardNanos - since < 0 && nowNanos - since >= intervalNanos;
+    }
+
+    /** System.nanoTime() of the outstanding ping, 0 when none is. */
+    long pingOutstandingSince() {
+        return pingOutstandingSince;
+    }
+
+    /** System.nanoTime() of the last frame handed to this peer. */
+    long lastSentNanos() {
+        return lastSentNanos;
+    }
+
+    /** Completed sends so far; the stall watch compares it between looks. */
+    long completedSends() {
+        return completedSends;
+    }
+
+    /** Whether a blocking send is in progress or pipelined sends are outstanding. */
+    boolean busy() {
+        if (sendStartedNanos != 0) {
+            return true;
+        }
+        synchronized (pipelineLock) {
+            return pipelinedFrames > 0;
+        }
+    }
+
+    /**
+     * Writes an unsolicited pong (RFC 6455 section 5.5.3: no answer expected). On a Tyrus session that
+     * neither waits nor checks the fragment state, and it makes the transport run its write queue again.
+     */
+    void kick() throws IOException {
+        Session s = session;
+        if (s != null && s.isOpen()) {
+            s.getBasicRemote().sendPong(EMPTY.duplicate());
+        }
+    }
+
+    /**
+     * Records the first failed write to this peer; returns false when one was already recorded. Later parts
+     * for this peer are dropped while the relay waits to learn whether the peer had sent a close frame.
+     */
+    boolean writeFailed(Throwable cause) {
+        synchronized (pipelineLock) {
+            if (writeFailure != null) {
+                return false;
+            }
+            writeFailure = cause;
+            return true;
+        }
+    }
+
+    /** Whether a write to this peer has failed. */
+    boolean hasWriteFailed() {
+        return writeFailure != null;
     }
 
     long pongsReceived() {
@@ -241,8 +348,11 @@ final class Peer {
     }
 
     /**
-     * Starts this side's close handshake. Never blocks on a peer that stopped reading: the container's
-     * idle timeout is shortened first so a close that cannot be written or answered ends the connection.
+     * Starts this side's close handshake with exactly {@code reason}. Nothing shortens the container's idle
+     * timeout first (Jetty would then send its own 1001 "Connection Idle Timeout" on a hop that was already
+     * idle that long). May block while the frame is written: the relay calls it on a worker and calls
+     * {@link #abort()} if the handshake has not finished within the linger. Tomcat's close waits for its
+     * blocking-send timeout (20 s unless set), so that is bounded by the linger too.
      */
     void close(CloseReason reason, long lingerMillis) {
         Session s = session;
@@ -250,10 +360,26 @@ final class Peer {
             return;
         }
         try {
-            s.setMaxIdleTimeout(lingerMillis);
-            s.close(reason);
+            s.getUserProperties().put(TOMCAT_BLOCKING_SEND_TIMEOUT, lingerMillis);
+            s.close(CloseMapping.sendable(s, reason));
         } catch (IOException | RuntimeException e) {
             // already closing or closed by the peer: nothing left to do
+        }
+    }
+
+    /**
+     * The close handshake did not finish within the linger: drops the connection. Only now is the idle
+     * timeout shortened; the close frame was sent (or cannot be) long before.
+     */
+    void abort() {
+        Session s = session;
+        if (s == null || !s.isOpen()) {
+            return;
+        }
+        try {
+            s.setMaxIdleTimeout(1);
+        } catch (RuntimeException e) {
+            // closed meanwhile
         }
     }
 }

@@ -18,10 +18,10 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import org.glassfish.tyrus.core.TyrusSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +41,15 @@ import org.slf4j.LoggerFactory;
  * CONNECTING (upstream open, client not yet upgraded; upstream messages wait for the client, so none is
  * lost) → OPEN → CLOSING (the first ending decided what the other side gets; it is being closed) →
  * CLOSED (both sides ended; the listener's terminal event and {@code onEnded} run exactly once).
+ *
+ * <h2>Closing</h2>
+ * The code and reason decided by the ending are sent as they are: no idle timeout is shortened first (one
+ * that fires at once on a hop already idle that long would replace them with the container's own 1001). A
+ * close that may block runs on a worker; a side whose close handshake has not finished after
+ * {@link #CLOSE_LINGER_MILLIS} is dropped ({@link Peer#abort()}), and after twice that the relay counts both
+ * sides as ended. A failed write to a peer does not end the relay at once: the peer's own close, if it comes
+ * within the linger, decides (it is usually why the write failed). Whatever escapes a callback ends the relay
+ * with 1011 both ways ({@link #guarded}).
  */
 public final class Relay implements ProxyConnection, ProxiedConnection {
 
@@ -75,14 +84,14 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
     private final ProxyListener listener;
     private final Consumer<Relay> onEnded;
     private final CompletableFuture<Session> clientReady = new CompletableFuture<>();
-    private final Peer client = new Peer("client");
+    final Peer client = new Peer("client");
     /**
      * Pipelined whole text messages toward the upstream: Tyrus completes every blocking send on another thread,
      * a hand-off per relayed message otherwise (see {@link Peer}).
      */
-    private final Peer upstream = new Peer("upstream", e -> peerFailed(this.upstream, e));
+    private final Peer upstream = new Peer("upstream", e -> writeFailed(this.upstream, e));
     private final UpstreamSide upstreamSide = new UpstreamSide();
-    private final ClientSide clientSide = new ClientSide(this);
+    private final RelayClientEndpoint clientSide = new RelayClientEndpoint(this);
     private final long maxMessageSize;
 
     private final Object lock = new Object();
@@ -92,11 +101,10 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
     private boolean upstreamEnded;
     private boolean opened;
 
+    private final RelayKeepalive keepalive;
+
     private volatile String subprotocol;
     private volatile Instant openedAt = Instant.now();
-    private volatile long lastDataNanos = System.nanoTime();
-    private volatile ScheduledFuture<?> keepalive;
-    private volatile ScheduledFuture<?> idleCheck;
 
     public Relay(String id, ProxyRoute route, String clientAddress, String path, URI upstreamUri,
                  RelayTimers timers, ProxyListener listener, Consumer<Relay> onEnded) {
@@ -109,6 +117,7 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
         this.listener = listener;
         this.onEnded = onEnded;
         this.maxMessageSize = route.maxMessageSize();
+        this.keepalive = new RelayKeepalive(route, timers, client, upstream, new KeepaliveVerdicts());
     }
 
     /** The endpoint to connect upstream with. */
@@ -117,7 +126,7 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
     }
 
     /** The endpoint the container runs for the client once upgraded. */
-    public ClientSide clientEndpoint() {
+    public RelayClientEndpoint clientEndpoint() {
         return clientSide;
     }
 
@@ -162,8 +171,11 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
             return;
         }
         long now = System.nanoTime();
-        lastDataNanos = now;
+        keepalive.dataMoved(now);
         upstream.heard(now);
+        if (client.hasWriteFailed()) {
+            return;
+        }
         try {
             if (text != null) {
                 client.sendText(text, last, size);
@@ -171,18 +183,21 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
                 client.sendBinary(binary, last, size);
             }
         } catch (IOException | RuntimeException e) {
-            peerFailed(client, e);
+            writeFailed(client, e);
         }
     }
 
-    private void clientToUpstream(String text, ByteBuffer binary, boolean last) {
+    void clientToUpstream(String text, ByteBuffer binary, boolean last) {
         long size = text != null ? Sizes.utf8Length(text) : binary.remaining();
         if (exceedsMessageLimit(client, size, last)) {
             return;
         }
         long now = System.nanoTime();
-        lastDataNanos = now;
+        keepalive.dataMoved(now);
         client.heard(now);
+        if (upstream.hasWriteFailed()) {
+            return;
+        }
         try {
             if (text != null) {
                 upstream.sendText(text, last, size);
@@ -190,7 +205,7 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
                 upstream.sendBinary(binary, last, size);
             }
         } catch (IOException | RuntimeException e) {
-            peerFailed(upstream, e);
+            writeFailed(upstream, e);
         }
     }
 
@@ -207,73 +222,57 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
         return true;
     }
 
-    // ---- timers -----------------------------------------------------------------------------------
+    // ---- keepalive ------------------------------------------------------------------------------
 
-    private void startTimers() {
-        Duration ping = route.pingInterval();
-        if (!ping.isZero()) {
-            keepalive = timers.every(ping, this::keepaliveTick);
+    /** The keepalive's findings end the relay through the same paths as the peers' own events. */
+    private final class KeepaliveVerdicts implements RelayKeepalive.Verdicts {
+        @Override
+        public boolean open() {
+            return currentState() == State.OPEN;
         }
-        Duration idle = route.idleTimeout();
-        if (!idle.isZero()) {
-            lastDataNanos = System.nanoTime();
-            idleCheck = timers.every(idle.dividedBy(4).plusMillis(1), this::idleTick);
-        }
-    }
 
-    private void stopTimers() {
-        ScheduledFuture<?> k = keepalive;
-        if (k != null) {
-            k.cancel(false);
+        @Override
+        public void peerDead(Peer peer, String reason) {
+            Relay.this.peerDead(peer, reason);
         }
-        ScheduledFuture<?> i = idleCheck;
-        if (i != null) {
-            i.cancel(false);
-        }
-    }
 
-    /**
-     * Pings each peer. A peer from which nothing at all (pong, data, or a completed send) was heard since
-     * the previous ping has failed, and so has one whose current send has been blocked a whole interval.
-     */
-    private void keepaliveTick() {
-        if (currentState() != State.OPEN) {
-            return;
+        @Override
+        public void peerFailed(Peer peer, Throwable cause) {
+            Relay.this.peerFailed(peer, cause);
         }
-        long now = System.nanoTime();
-        String interval = Durations.format(route.pingInterval());
-        for (Peer peer : new Peer[] {client, upstream}) {
-            if (peer.silentSincePing()) {
-                peerDead(peer, peer.name + " did not answer ping within " + interval + " (after "
-                        + peer.pongsReceived() + " successful ping/pongs)");
-                return;
-            }
-            if (peer.blockedNanos(now) >= route.pingInterval().toNanos()) {
-                peerDead(peer, peer.name + " did not read for " + interval + " (send blocked)");
-                return;
-            }
-            try {
-                peer.tryPing(now);
-            } catch (IOException | RuntimeException e) {
-                peerFailed(peer, e);
-                return;
-            }
-        }
-    }
 
-    private void idleTick() {
-        if (currentState() != State.OPEN) {
-            return;
-        }
-        Duration idle = route.idleTimeout();
-        if (System.nanoTime() - lastDataNanos >= idle.toNanos()) {
-            String reason = "no data for " + Durations.format(idle) + " (idle timeout)";
+        @Override
+        public void idle(String reason) {
             LOG.info("[{}] {}", id, reason);
             end(new Ending(CloseMapping.of(CloseMapping.GOING_AWAY, reason), false, false, null), true, true);
         }
     }
 
     // ---- endings ----------------------------------------------------------------------------------
+
+    /**
+     * Runs an endpoint callback. Whatever escapes it ends the relay: both sides get 1011 and the log one WARN
+     * line with the connection id (the stack trace at DEBUG), instead of a container swallowing it.
+     */
+    void guarded(String where, Runnable callback) {
+        try {
+            callback.run();
+        } catch (RuntimeException | Error e) {
+            LOG.warn("[{}] {} threw {}; closing both sides with 1011", id, where, CloseMapping.describe(e));
+            LOG.debug("[{}] {} threw", id, where, e);
+            end(new Ending(CloseMapping.of(CloseMapping.INTERNAL_ERROR, "proxy error in " + where), true, false, e),
+                    true, true);
+        }
+    }
+
+    /** A peer's onClose: whatever happens while handling it, that side has ended. */
+    void closedGuarded(Peer peer, CloseReason reason) {
+        try {
+            guarded(peer.name + " onClose", () -> peerClosed(peer, reason));
+        } finally {
+            markEnded(peer == client);
+        }
+    }
 
     private void peerClosed(Peer peer, CloseReason reason) {
         int code = CloseMapping.code(reason);
@@ -290,14 +289,29 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
         }
         boolean lost = code == 1006 || code == 1015;
         end(new Ending(mapped, lost, fromClient, null), !fromClient, fromClient);
-        markEnded(fromClient);
     }
 
-    private void peerFailed(Peer peer, Throwable cause) {
+    void peerFailed(Peer peer, Throwable cause) {
         LOG.debug("[{}] {} failed", id, peer.name, cause);
         boolean fromClient = peer == client;
         CloseReason mapped = fromClient ? CloseMapping.clientFailed(cause) : CloseMapping.upstreamFailed(cause);
         end(new Ending(mapped, true, fromClient, cause), true, true);
+    }
+
+    /**
+     * A write to {@code peer} failed. The peer may have sent a close frame that its reading side has not
+     * reported yet (it closed, then our write hit the reset): that close decides what the other side gets,
+     * if it is reported within the close linger; only then is the write failure the ending.
+     */
+    private void writeFailed(Peer peer, Throwable cause) {
+        if (!peer.writeFailed(cause)) {
+            return;
+        }
+        LOG.debug("[{}] write to {} failed; waiting up to {} ms for its close", id, peer.name, CLOSE_LINGER_MILLIS,
+                cause);
+        if (!timers.tryAfter(Duration.ofMillis(CLOSE_LINGER_MILLIS), () -> peerFailed(peer, cause))) {
+            peerFailed(peer, cause);
+        }
     }
 
     private void peerDead(Peer peer, String reason) {
@@ -319,15 +333,57 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
             state = State.CLOSING;
             ending = candidate;
         }
-        stopTimers();
-        timers.after(Duration.ofMillis(2 * CLOSE_LINGER_MILLIS), this::lingerExpired);
+        keepalive.stop();
+        timers.tryAfter(Duration.ofMillis(CLOSE_LINGER_MILLIS), this::abortUnclosed);
+        timers.tryAfter(Duration.ofMillis(2 * CLOSE_LINGER_MILLIS), this::lingerExpired);
+        // a close that may block on a peer that stopped reading runs on its own worker, so it cannot hold up
+        // the other side's close (nor the thread that decided the ending)
         if (closeUpstream) {
-            upstream.close(candidate.toOtherSide, CLOSE_LINGER_MILLIS);
+            Runnable closeIt = () -> upstream.close(candidate.toOtherSide, CLOSE_LINGER_MILLIS);
+            if (upstream.session() instanceof TyrusSession) {
+                closeIt.run(); // Tyrus queues the close frame and returns: done here, so a refused handshake
+                               // has released its upstream before the client gets its answer
+            } else {
+                timers.submit(closeIt);
+            }
+            // Tyrus's write queue can lose the close frame (see WriteStallWatch): run it again a little later
+            for (long delay : new long[] {250, 1000, 2500}) {
+                timers.tryAfter(Duration.ofMillis(delay), () -> {
+                    if (!hasEnded(false)) {
+                        upstream.runWriteQueue();
+                    }
+                });
+            }
         }
         if (closeClient) {
-            if (awaitClient() != null) {
-                client.close(candidate.toOtherSide, CLOSE_LINGER_MILLIS);
-            }
+            timers.submit(() -> {
+                if (awaitClient() != null) {
+                    client.close(candidate.toOtherSide, CLOSE_LINGER_MILLIS);
+                }
+            });
+        }
+    }
+
+    /** Whether the given side has ended (its close handshake finished or it was dropped). */
+    private boolean hasEnded(boolean clientSide) {
+        synchronized (lock) {
+            return clientSide ? clientEnded : upstreamEnded;
+        }
+    }
+
+    /** A close handshake still unfinished after the linger: drop that side's connection. */
+    private void abortUnclosed() {
+        boolean clientOpen;
+        boolean upstreamOpen;
+        synchronized (lock) {
+            clientOpen = !clientEnded;
+            upstreamOpen = !upstreamEnded;
+        }
+        if (clientOpen) {
+            client.abort();
+        }
+        if (upstreamOpen) {
+            upstream.abort();
         }
     }
 
@@ -355,7 +411,7 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
             terminal = ending;
             notify = opened;
         }
-        stopTimers();
+        keepalive.stop();
         if (notify && terminal != null) {
             fireTerminal(terminal);
         }
@@ -410,7 +466,7 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
         }
     }
 
-    private void clientOpened(Session session) {
+    void clientOpened(Session session) {
         client.attach(session);
         boolean open;
         synchronized (lock) {
@@ -426,11 +482,12 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
             synchronized (lock) {
                 e = ending;
             }
-            client.close(e == null ? CloseMapping.proxyShutdown() : e.toOtherSide, CLOSE_LINGER_MILLIS);
+            CloseReason reason = e == null ? CloseMapping.proxyShutdown() : e.toOtherSide;
+            timers.submit(() -> client.close(reason, CLOSE_LINGER_MILLIS));
             return;
         }
         if (open) {
-            startTimers();
+            keepalive.start();
             try {
                 listener.onOpen(this);
             } catch (RuntimeException ex) {
@@ -506,57 +563,25 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
         @Override
         public void onOpen(Session session, EndpointConfig config) {
             upstream.attach(session);
-            session.addMessageHandler(String.class,
-                    (MessageHandler.Partial<String>) (part, last) -> upstreamToClient(part, null, last));
-            session.addMessageHandler(ByteBuffer.class,
-                    (MessageHandler.Partial<ByteBuffer>) (part, last) -> upstreamToClient(null, part, last));
+            if (session instanceof TyrusSession) {
+                upstream.watchForStalls(timers);
+            }
+            session.addMessageHandler(String.class, (MessageHandler.Partial<String>) (part, last) ->
+                    guarded("upstream text handler", () -> upstreamToClient(part, null, last)));
+            session.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) (part, last) ->
+                    guarded("upstream binary handler", () -> upstreamToClient(null, part, last)));
             session.addMessageHandler(PongMessage.class,
                     (MessageHandler.Whole<PongMessage>) pong -> upstream.pongReceived());
         }
 
         @Override
         public void onClose(Session session, CloseReason closeReason) {
-            peerClosed(upstream, closeReason);
+            closedGuarded(upstream, closeReason);
         }
 
         @Override
         public void onError(Session session, Throwable error) {
-            peerFailed(upstream, error);
-        }
-    }
-
-    /**
-     * Container-side endpoint: events of the client-to-proxy session. Public only because servlet
-     * containers check endpoint classes reflectively; not an API.
-     */
-    public static final class ClientSide extends Endpoint {
-        private final Relay relay;
-
-        ClientSide(Relay relay) {
-            this.relay = relay;
-        }
-
-        @Override
-        public void onOpen(Session session, EndpointConfig config) {
-            // Idle policy is the proxy's (keepalive pings, idle timeout), not the container's default.
-            session.setMaxIdleTimeout(0);
-            session.addMessageHandler(String.class,
-                    (MessageHandler.Partial<String>) (part, last) -> relay.clientToUpstream(part, null, last));
-            session.addMessageHandler(ByteBuffer.class,
-                    (MessageHandler.Partial<ByteBuffer>) (part, last) -> relay.clientToUpstream(null, part, last));
-            session.addMessageHandler(PongMessage.class,
-                    (MessageHandler.Whole<PongMessage>) pong -> relay.client.pongReceived());
-            relay.clientOpened(session);
-        }
-
-        @Override
-        public void onClose(Session session, CloseReason closeReason) {
-            relay.peerClosed(relay.client, closeReason);
-        }
-
-        @Override
-        public void onError(Session session, Throwable error) {
-            relay.peerFailed(relay.client, error);
+            guarded("upstream onError", () -> peerFailed(upstream, error));
         }
     }
 }

@@ -44,6 +44,16 @@ public final class RelayTimers implements AutoCloseable {
         return scheduler.schedule(() -> submit(task), Math.max(1, delay.toMillis()), TimeUnit.MILLISECONDS);
     }
 
+    /** Like {@link #after} but returns false instead of throwing when the timers are shut down. */
+    boolean tryAfter(Duration delay, Runnable task) {
+        try {
+            after(delay, task);
+            return true;
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return false;
+        }
+    }
+
     /** Runs {@code task} on a worker now. */
     public void submit(Runnable task) {
         try {

@@ -66,6 +66,7 @@ public final class TyrusUpstreamClient implements UpstreamClient {
      * @param handshakeTimeout the longest deadline of any route
      */
     public TyrusUpstreamClient(Duration handshakeTimeout) {
+        TyrusLogging.routeToSlf4j();
         sessionExecutors = ClientManager.createClient(JdkClientContainer.class.getName());
         client = ClientManager.createClient(JdkClientContainer.class.getName(), sessionExecutors);
         client.getProperties().put(ClientProperties.HANDSHAKE_TIMEOUT,

@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -112,6 +113,10 @@ public final class Backend implements AutoCloseable {
     }
 
     private Backend() throws Exception {
+        this(false);
+    }
+
+    private Backend(boolean jettyDefaults) throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(400, 8, 2_000);
         threads.setName("backend");
         server = new Server(threads);
@@ -124,6 +129,9 @@ public final class Backend implements AutoCloseable {
         ServletContextHandler context = new ServletContextHandler("/");
         context.getServletHandler().setDecodeAmbiguousURIs(true);
         JakartaWebSocketServletContainerInitializer.configure(context, (servletContext, container) -> {
+            if (jettyDefaults) {
+                return;
+            }
             container.setDefaultMaxSessionIdleTimeout(0);
             container.setDefaultMaxTextMessageBufferSize(64 * 1024 * 1024);
             container.setDefaultMaxBinaryMessageBufferSize(64 * 1024 * 1024);
@@ -136,6 +144,14 @@ public final class Backend implements AutoCloseable {
     /** Starts a backend on a free port. */
     public static Backend start() throws Exception {
         return new Backend();
+    }
+
+    /**
+     * Starts a backend that keeps every Jetty WebSocket default, the 30 s idle timeout and the 64 KiB message
+     * limits included: a stock server, as most upstreams are.
+     */
+    public static Backend startWithJettyDefaults() throws Exception {
+        return new Backend(true);
     }
 
     public int port() {
@@ -307,8 +323,20 @@ public final class Backend implements AutoCloseable {
             String[] words = text.split(" ", 3);
             switch (words[0]) {
                 case "close":
-                    session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(
-                            Integer.parseInt(words[1])), words.length > 2 ? words[2] : ""));
+                    session.close(new CloseReason(code(Integer.parseInt(words[1])), words.length > 2 ? words[2] : ""));
+                    return true;
+                case "close-later":
+                    // close-later <millis> <code> [reason]: close without any further traffic on either hop
+                    String[] later = words[1].concat(" ").concat(words.length > 2 ? words[2] : "").split(" ", 3);
+                    CloseReason reason = new CloseReason(code(Integer.parseInt(later[1])),
+                            later.length > 2 ? later[2] : "");
+                    CompletableFuture.delayedExecutor(Long.parseLong(later[0]), TimeUnit.MILLISECONDS).execute(() -> {
+                        try {
+                            session.close(reason);
+                        } catch (IOException e) {
+                            // the peer went away first
+                        }
+                    });
                     return true;
                 case "send-binary":
                     byte[] data = Payloads.binary(Integer.parseInt(words[1]), Long.parseLong(words[2]));
@@ -358,6 +386,11 @@ public final class Backend implements AutoCloseable {
             open.remove(session);
             closes.add(closeReason);
         }
+    }
+
+    /** A close code built directly: the Jakarta API copy on the classpath may refuse some (Tomcat's 1014). */
+    static CloseReason.CloseCode code(int code) {
+        return () -> code;
     }
 
     /** A rate-limited reader that hashes what it reads; used by one handler thread at a time. */

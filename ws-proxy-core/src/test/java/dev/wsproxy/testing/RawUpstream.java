@@ -127,6 +127,22 @@ public final class RawUpstream implements AutoCloseable {
         }
         return -1;
     }
+    /** What a {@link #scripted} upstream does with each connection after its 101, on its own thread. */
+    public interface Script {
+        void run(RawServerSide connection) throws Exception;
+    }
+
+    /**
+     * Answers a valid 101, then runs {@code script} on the connection on a new thread (so further connections
+     * are accepted meanwhile). The socket is closed when the script returns or throws.
+     */
+    public static RawUpstream scripted(Script script) throws IOException {
+        RawUpstream upstream = switchingWith();
+        upstream.script = script;
+        return upstream;
+    }
+
+    private volatile Script script;
 
     public int port() {
         return serverSocket.getLocalPort();
@@ -158,6 +174,19 @@ public final class RawUpstream implements AutoCloseable {
                     Thread recorder = new Thread(() -> record(socket), "raw-upstream-recorder");
                     recorder.setDaemon(true);
                     recorder.start();
+                }
+                Script toRun = script;
+                if (toRun != null) {
+                    RawServerSide connection = new RawServerSide(socket);
+                    Thread runner = new Thread(() -> {
+                        try (Socket s = socket) {
+                            toRun.run(connection);
+                        } catch (Exception e) {
+                            // the script's peer went away or the script ended the connection itself
+                        }
+                    }, "raw-upstream-script");
+                    runner.setDaemon(true);
+                    runner.start();
                 }
             } catch (IOException e) {
                 // closed or the peer went away: keep serving the next connection

@@ -86,6 +86,34 @@ public final class RawWebSocket implements AutoCloseable {
         out.flush();
     }
 
+    /** Sends a close frame with {@code code} and {@code reason} (the socket stays open). */
+    public void sendClose(int code, String reason) throws IOException {
+        sendFrame(CLOSE, true, RawServerSide.closePayload(code, reason));
+    }
+
+    /**
+     * Reads frames until a close frame arrives (data and pings are skipped) and returns {@code code + " " +
+     * reason}; fails when nothing arrives within the socket's 20 s timeout.
+     */
+    public String awaitClose() throws IOException {
+        while (true) {
+            int first = in.readUnsignedByte();
+            int second = in.readUnsignedByte();
+            long length = second & 0x7F;
+            if (length == 126) {
+                length = in.readUnsignedShort();
+            } else if (length == 127) {
+                length = in.readLong();
+            }
+            byte[] payload = new byte[Math.toIntExact(length)];
+            in.readFully(payload);
+            if ((first & 0x0F) == CLOSE) {
+                return payload.length >= 2 ? ((payload[0] & 0xFF) << 8 | (payload[1] & 0xFF)) + " "
+                        + new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "1005 ";
+            }
+        }
+    }
+
     /** Sends one message as frames with the given payloads: the first {@code opcode}, then continuations. */
     public void sendFragments(int opcode, byte[]... parts) throws IOException {
         for (int i = 0; i < parts.length; i++) {
@@ -124,6 +152,11 @@ public final class RawWebSocket implements AutoCloseable {
                 return message.toByteArray();
             }
         }
+    }
+
+    /** Closes the socket without a close frame. */
+    public void abort() throws IOException {
+        socket.close();
     }
 
     /** Sends a 1000 close frame and closes the socket. */

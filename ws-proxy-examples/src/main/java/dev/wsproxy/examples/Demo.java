@@ -3,7 +3,10 @@ package dev.wsproxy.examples;
 import dev.wsproxy.ProxyRoute;
 import dev.wsproxy.WebSocketProxy;
 import dev.wsproxy.jetty.JettyWebSocketProxy;
+import java.io.IOException;
 import java.net.BindException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URL;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.ee10.servlet.DefaultServlet;
@@ -20,7 +23,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * upgrades on {@code /ws/} to the backend with {@link JettyWebSocketProxy#mount}.
  *
  * <p>The route is {@code prefix("/ws/")} to {@code ws://127.0.0.1:<backend>/}, so {@code /ws/echo} reaches the
- * backend's {@code /echo} and {@code /ws/chat?room=r} its {@code /chat?room=r}. Plain HTTP requests on
+ * backend's {@code /echo} and {@code /ws/chat?room=r} its {@code /chat?room=r}; {@code /ws/down/} goes to a
+ * port nobody listens on, so its handshakes get 502. Plain HTTP requests on
  * {@code /ws/} get 426 ({@code rejectNonUpgrade}), everything else is the web application's.
  *
  * <p>Lifecycle: {@link #start(int)} starts the backend, then the proxy server; {@link #close()} closes the
@@ -30,6 +34,9 @@ public final class Demo implements AutoCloseable {
 
     /** The path prefix ws-proxy serves; everything under it goes to the backend. */
     public static final String ROUTE_PREFIX = "/ws/";
+
+    /** A route to a port where nothing listens, to show the 502 a down upstream gets. */
+    public static final String DOWN_PREFIX = "/ws/down/";
 
     /** Classpath folder with the demo's web page. */
     static final String WEB_ROOT = "/demo-web/";
@@ -61,6 +68,8 @@ public final class Demo implements AutoCloseable {
             proxy = WebSocketProxy.builder()
                     .route(ProxyRoute.prefix(ROUTE_PREFIX).upstream(backend.uri()).rejectNonUpgrade(true).build())
                     .detailedErrors(true) // a development demo: show the full reason of upstream failures
+                    .route(ProxyRoute.prefix(DOWN_PREFIX).upstream("ws://127.0.0.1:" + closedPort() + "/")
+                            .rejectNonUpgrade(true).build())
                     .build();
             QueuedThreadPool threads = new QueuedThreadPool();
             threads.setName("demo-proxy");
@@ -79,6 +88,13 @@ public final class Demo implements AutoCloseable {
             }
             backend.close();
             throw bindFailure(e, port);
+        }
+    }
+
+    /** A port nothing listens on: bound for a moment by the OS's choice, then released. */
+    static int closedPort() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
         }
     }
 

@@ -91,6 +91,8 @@ public final class DemoMain {
                         + "   -> " + backend + "echo",
                 "  Chat through the proxy:   " + demo.proxyUri("/ws/chat?room=lobby&name=you")
                         + "   -> " + backend + "chat?room=lobby&name=you",
+                "  A down upstream:          " + demo.proxyUri(Demo.DOWN_PREFIX)
+                        + "   -> nothing listening: 502, and a WARN line here",
                 "Press Ctrl-C to stop.");
     }
 }

@@ -1,5 +1,6 @@
 package dev.wsproxy.examples;
 
+import dev.wsproxy.ProxyRoute;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
@@ -57,6 +58,11 @@ public final class EchoBackend implements AutoCloseable {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
         JakartaWebSocketServletContainerInitializer.configure(context, (servletContext, container) -> {
+            // limits at least the proxy's defaults and no idle timeout, so every limit or timeout the demo
+            // shows is the proxy's own (Jetty's defaults would refuse messages over 64 KiB and idle out at 30 s)
+            container.setDefaultMaxSessionIdleTimeout(0);
+            container.setDefaultMaxTextMessageBufferSize((int) ProxyRoute.DEFAULT_MAX_MESSAGE_SIZE);
+            container.setDefaultMaxBinaryMessageBufferSize((int) ProxyRoute.DEFAULT_MAX_MESSAGE_SIZE);
             container.addEndpoint(endpoint("/echo", EchoEndpoint.class, EchoEndpoint::new));
             container.addEndpoint(endpoint("/chat", ChatEndpoint.class, () -> new ChatEndpoint(this)));
         });

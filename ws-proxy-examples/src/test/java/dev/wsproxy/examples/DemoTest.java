@@ -75,6 +75,24 @@ class DemoTest {
         }
     }
 
+    /** The demo backend's limits are at least the proxy's, so a big message is the proxy's business alone. */
+    @Test
+    void fiveMegabyteMessageIsEchoedWhole() throws Exception {
+        byte[] data = new byte[5 * 1000 * 1000];
+        new java.util.Random(5).nextBytes(data);
+        try (TestClient client = TestClient.connect(demo.proxyUri("/ws/echo"))) {
+            client.sendBinary(data);
+            assertArrayEquals(data, client.next(Duration.ofSeconds(30)).data);
+        }
+    }
+
+    @Test
+    void downRouteGets502BeforeAnyUpgrade() {
+        TestClient.HandshakeFailed failed = assertThrows(TestClient.HandshakeFailed.class,
+                () -> TestClient.connect(demo.proxyUri(Demo.DOWN_PREFIX)));
+        assertEquals(502, failed.status);
+    }
+
     @Test
     void chatMessagesReachEveryoneInTheRoomAndNoOneElse() throws Exception {
         try (TestClient alice = TestClient.connect(demo.proxyUri("/ws/chat?room=r1&name=alice"));

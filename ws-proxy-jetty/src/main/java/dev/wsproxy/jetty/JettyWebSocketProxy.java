@@ -63,13 +63,19 @@ public final class JettyWebSocketProxy {
     }
 
     /**
-     * Installs the proxy in {@code context}.
+     * Installs the proxy in {@code context}, which must not have started yet.
      *
      * @return the filter holder, for callers that want to adjust its mapping
+     * @throws IllegalStateException if the context (or its server) is already starting or started
      */
     public static FilterHolder mount(ServletContextHandler context, WebSocketProxy proxy) {
         Objects.requireNonNull(context, "context");
         Objects.requireNonNull(proxy, "proxy");
+        if (context.isStarting() || context.isStarted()) {
+            throw new IllegalStateException("JettyWebSocketProxy.mount(context, proxy) was called after the context"
+                    + " started (state " + context.getState() + "): Jetty installs WebSocket support only before"
+                    + " start; call mount before server.start()");
+        }
         JakartaWebSocketServletContainerInitializer.configure(context,
                 (servletContext, container) -> applySettings(container, maxFrameSize(proxy)));
         context.setAttribute(ClientUpgrader.ATTRIBUTE, new JettyClientUpgrader());

@@ -15,6 +15,7 @@ import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 
 /**
@@ -46,6 +47,7 @@ public final class JettyWsClient implements AutoCloseable {
                 ? new HttpClientTransportOverHTTP2(new HTTP2Client(connector))
                 : new HttpClientTransportOverHTTP(connector);
         WebSocketClient client = new WebSocketClient(new HttpClient(transport));
+        client.setMaxTextMessageSize(16 * 1024 * 1024);
         client.start();
         return new JettyWsClient(client);
     }
@@ -54,6 +56,21 @@ public final class JettyWsClient implements AutoCloseable {
     Session connect(URI uri) throws Exception {
         session = client.connect(new Listener(), uri).get(20, TimeUnit.SECONDS);
         return session;
+    }
+
+    /** Connects offering the given {@code Sec-WebSocket-Extensions} values, in order. */
+    Session connect(URI uri, String... extensionOffers) throws Exception {
+        ClientUpgradeRequest request = new ClientUpgradeRequest();
+        for (String offer : extensionOffers) {
+            request.addExtensions(offer);
+        }
+        session = client.connect(new Listener(), uri, request).get(20, TimeUnit.SECONDS);
+        return session;
+    }
+
+    /** The extensions the server's 101 accepted, as header values. */
+    java.util.List<String> negotiatedExtensions() {
+        return session.getUpgradeResponse().getExtensions().stream().map(Object::toString).toList();
     }
 
     /** Public because Jetty invokes listener methods through a public method-handle lookup. */

@@ -28,8 +28,19 @@ final class ProxyFixture implements AutoCloseable {
                 .build());
     }
 
+    /** Like {@link #start()}, in front of a backend that keeps every Jetty default (its 30 s idle timeout). */
+    static ProxyFixture startWithStockBackend() throws Exception {
+        return start(Backend.startWithJettyDefaults(), backend -> WebSocketProxy.builder()
+                .route(ProxyRoute.prefix("/ws/").upstream(backend.uri("/")).build())
+                .build());
+    }
+
     static ProxyFixture start(Function<Backend, WebSocketProxy> proxyFactory) throws Exception {
-        Backend backend = Backend.start();
+        return start(Backend.start(), proxyFactory);
+    }
+
+    private static ProxyFixture start(Backend backend, Function<Backend, WebSocketProxy> proxyFactory)
+            throws Exception {
         WebSocketProxy proxy = proxyFactory.apply(backend);
         JettyProxyServer server = JettyProxyServer.start(proxy, new InetSocketAddress("127.0.0.1", 0));
         return new ProxyFixture(backend, proxy, server);

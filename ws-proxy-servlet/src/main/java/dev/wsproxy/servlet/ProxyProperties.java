@@ -37,6 +37,7 @@ import java.util.regex.Pattern;
  * route.api.max-connections = 500
  * route.api.trusted-proxies = 10.0.0.0/8, ::1
  * route.api.forwarded-header = true
+ * route.api.client-compression = false
  * route.api.allowed-origins = https://app.example.com
  * route.api.set-header.X-Tenant = blue
  * route.api.add-header.X-Trace = proxy
@@ -68,7 +69,7 @@ public final class ProxyProperties {
             "connect-timeout", "preserve-host", "reject-non-upgrade", "ping-interval", "idle-timeout",
             "max-frame-size", "max-message-size", "max-connections", "trusted-proxies", "forwarded-header",
             "allowed-origins", "remove-headers", "allow-encoded-slash", "keep-repeated-slashes",
-            "keep-underscore-headers", "user-header", "relay-mode");
+            "keep-underscore-headers", "user-header", "relay-mode", "client-compression");
     /** Route keys followed by a header name: {@code route.<name>.set-header.<Header>}. */
     private static final Pattern HEADER_KEY = Pattern.compile("(set-header|add-header)\\.[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Set<String> PROXY_KEYS = Set.of("routes", "max-connections", "max-connections-per-client",
@@ -150,7 +151,8 @@ public final class ProxyProperties {
             }
             Matcher m = ROUTE_KEY.matcher(key);
             if (!m.matches() || !(ROUTE_KEYS.contains(m.group(2)) || HEADER_KEY.matcher(m.group(2)).matches())) {
-                throw new IllegalArgumentException(where + ": unknown key '" + key + "' (known: "
+                throw new IllegalArgumentException(where + ": unknown key '" + key + "' (did you mean '"
+                        + closestKey(key, names) + "'? known: "
                         + String.join(", ", new java.util.TreeSet<>(PROXY_KEYS)) + ", route.<name>."
                         + String.join(", route.<name>.", new java.util.TreeSet<>(ROUTE_KEYS))
                         + ", route.<name>.set-header.<Header>, route.<name>.add-header.<Header>)");
@@ -161,6 +163,53 @@ public final class ProxyProperties {
                         + (names.isEmpty() ? "" : ", ") + m.group(1) + ")");
             }
         }
+    }
+
+    /** The known key nearest to {@code key} by edit distance, with the route names in use filled in. */
+    static String closestKey(String key, List<String> names) {
+        List<String> candidates = new ArrayList<>(PROXY_KEYS);
+        Matcher m = ROUTE_KEY.matcher(key);
+        Set<String> routeNames = new LinkedHashSet<>(names);
+        if (m.matches()) {
+            routeNames.add(m.group(1));
+        }
+        for (String name : routeNames) {
+            for (String routeKey : ROUTE_KEYS) {
+                candidates.add("route." + name + "." + routeKey);
+            }
+        }
+        String best = candidates.get(0);
+        int bestDistance = Integer.MAX_VALUE;
+        for (String candidate : candidates) {
+            int distance = editDistance(key, candidate);
+            if (distance < bestDistance) {
+                best = candidate;
+                bestDistance = distance;
+            }
+        }
+        return best;
+    }
+
+    /** Levenshtein distance, case-insensitive. */
+    private static int editDistance(String a, String b) {
+        String x = a.toLowerCase(Locale.ROOT);
+        String y = b.toLowerCase(Locale.ROOT);
+        int[] previous = new int[y.length() + 1];
+        int[] current = new int[y.length() + 1];
+        for (int j = 0; j <= y.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= x.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= y.length(); j++) {
+                int substitute = previous[j - 1] + (x.charAt(i - 1) == y.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitute, Math.min(previous[j] + 1, current[j - 1] + 1));
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[y.length()];
     }
 
     private static ProxyRoute route(Properties properties, String name, String where) {
@@ -229,6 +278,10 @@ public final class ProxyProperties {
         String forwarded = value(properties, name, "forwarded-header");
         if (forwarded != null) {
             route.forwardedHeader(bool(forwarded, key + "forwarded-header", where));
+        }
+        String compression = value(properties, name, "client-compression");
+        if (compression != null) {
+            route.clientCompression(bool(compression, key + "client-compression", where));
         }
         String origins = value(properties, name, "allowed-origins");
         if (origins != null) {

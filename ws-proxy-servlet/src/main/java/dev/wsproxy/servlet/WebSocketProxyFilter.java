@@ -7,6 +7,7 @@ import dev.wsproxy.servlet.internal.TunnelUpgradeHandler;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
@@ -60,6 +61,22 @@ public final class WebSocketProxyFilter implements Filter {
 
     public WebSocketProxyFilter(WebSocketProxy proxy) {
         this.proxy = Objects.requireNonNull(proxy, "proxy");
+    }
+
+    /**
+     * Fails the deployment when the context has no WebSocket container, instead of answering every proxied
+     * handshake with 503 later: the message names the one-line mounts that install it.
+     */
+    @Override
+    public void init(FilterConfig filterConfig) throws ServletException {
+        ServletContext context = filterConfig.getServletContext();
+        if (!(context.getAttribute(ServerContainer.class.getName()) instanceof ServerContainer)) {
+            throw new ServletException("WebSocketProxyFilter '" + filterConfig.getFilterName() + "' is registered"
+                    + " in servlet context '" + context.getContextPath() + "', which has no WebSocket container"
+                    + " (no " + ServerContainer.class.getName() + " attribute): on embedded Jetty mount the proxy"
+                    + " with JettyWebSocketProxy.mount(context, proxy), elsewhere register it with"
+                    + " WebSocketProxyRegistration.register(servletContext, proxy); both install the container");
+        }
     }
 
     @Override

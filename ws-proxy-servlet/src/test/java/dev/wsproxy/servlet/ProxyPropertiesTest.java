@@ -62,7 +62,8 @@ class ProxyPropertiesTest {
                 "detailed-errors = true",
                 "route.api.prefix = /ws/",
                 "route.api.upstream = ws://api:8080/",
-                "route.api.ping-interval = 20s",
+                "route.api.ping-interval = 15s",
+                "route.api.client-compression = true",
                 "route.api.idle-timeout = 10m",
                 "route.api.max-frame-size = 1MiB",
                 "route.api.max-message-size = 64KiB",
@@ -80,7 +81,8 @@ class ProxyPropertiesTest {
             assertEquals(Duration.ofSeconds(4), proxy.requestHeadTimeout());
             assertTrue(proxy.detailedErrors());
             ProxyRoute route = proxy.routes().get(0);
-            assertEquals(Duration.ofSeconds(20), route.pingInterval());
+            assertEquals(Duration.ofSeconds(15), route.pingInterval());
+            assertTrue(route.clientCompression());
             assertEquals(Duration.ofMinutes(10), route.idleTimeout());
             assertEquals(1 << 20, route.maxFrameSize());
             assertEquals(64 << 10, route.maxMessageSize());
@@ -138,6 +140,14 @@ class ProxyPropertiesTest {
     void typoInKeyIsRejectedNotIgnored() throws Exception {
         assertTrue(error("routes=a\nroute.a.prefix=/ws/\nroute.a.upstream=ws://b/\nroute.a.conect-timeout=1s")
                 .contains("unknown key 'route.a.conect-timeout'"));
+    }
+
+    @Test
+    void typoInKeyNamesTheClosestKey() throws Exception {
+        assertTrue(error("routes=a\nroute.a.prefix=/ws/\nroute.a.upstream=ws://b/\nroute.a.conect-timeout=1s")
+                .contains("did you mean 'route.a.connect-timeout'?"));
+        assertTrue(error("routes=a\nroute.a.prefix=/ws/\nroute.a.upstream=ws://b/\nmax-conections=5")
+                .contains("did you mean 'max-connections'?"));
     }
 
     @Test

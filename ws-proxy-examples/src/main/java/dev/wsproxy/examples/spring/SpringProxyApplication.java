@@ -52,6 +52,15 @@ public class SpringProxyApplication {
     }
 
     /**
+     * Drains the proxy before the web server stops its connectors, so clients get 1001 "proxy shutting down"
+     * on shutdown rather than a dropped connection (see {@link WebSocketProxyDrainLifecycle}).
+     */
+    @Bean
+    WebSocketProxyDrainLifecycle webSocketProxyDrain(WebSocketProxy proxy) {
+        return new WebSocketProxyDrainLifecycle(proxy);
+    }
+
+    /**
      * Runs the proxy filter for every path right after Spring Security's chain, so only handshakes the
      * application's security let through reach the upstream; non-WebSocket requests pass on to Spring MVC.
      */

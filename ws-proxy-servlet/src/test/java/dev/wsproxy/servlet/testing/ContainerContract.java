@@ -9,6 +9,7 @@ import dev.wsproxy.ProxyRoute;
 import dev.wsproxy.WebSocketProxy;
 import dev.wsproxy.testing.Backend;
 import dev.wsproxy.testing.RawHttp;
+import dev.wsproxy.testing.RawUpstream;
 import dev.wsproxy.testing.TestClient;
 import jakarta.websocket.CloseReason;
 import java.net.ServerSocket;
@@ -27,12 +28,13 @@ import org.junit.jupiter.api.TestInstance;
  * only says how to start its container with the proxy registered the way a user would register it and
  * with {@link AppServlet} mapped at {@link #APP_SERVLET_MAPPING} (the app's own servlet on a proxied path).
  *
- * <p>Routes: {@code /ws/} to a live {@link Backend}; {@code /down/} to a port nobody listens on; both in
- * {@link #relayMode()}, so each container runs the contract once per relay mode.
+ * <p>Routes: {@code /ws/} to a live {@link Backend}; {@code /down/} to a port nobody listens on; {@code /raw/}
+ * to the raw upstream of {@link CloseCodeContract}; all in {@link #relayMode()}, so each container runs the
+ * contract once per relay mode.
  * One backend, proxy and container per test class; tests share them and do not depend on order.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-public abstract class ContainerContract {
+public abstract class ContainerContract implements CloseCodeContract {
 
     /** Where the subclass must map {@link AppServlet}; deliberately narrower than {@code /*}. */
     public static final String APP_SERVLET_MAPPING = "/ws/*";
@@ -63,12 +65,24 @@ public abstract class ContainerContract {
     }
 
     protected Backend backend;
+    protected RawUpstream rawUpstream;
     protected WebSocketProxy proxy;
     protected Deployment deployment;
+
+    @Override
+    public int proxyPort() {
+        return deployment.port();
+    }
+
+    @Override
+    public RawUpstream rawUpstream() {
+        return rawUpstream;
+    }
 
     @BeforeAll
     void startBackendProxyAndContainer() throws Exception {
         backend = Backend.start();
+        rawUpstream = CloseCodeContract.startRawUpstream();
         int closedPort;
         try (ServerSocket probe = new ServerSocket(0)) {
             closedPort = probe.getLocalPort();
@@ -77,6 +91,7 @@ public abstract class ContainerContract {
                 .route(ProxyRoute.prefix("/ws/").upstream(backend.uri("/")).relayMode(relayMode()).build())
                 .route(ProxyRoute.prefix("/down/").upstream("ws://127.0.0.1:" + closedPort + "/")
                         .connectTimeout(Duration.ofSeconds(5)).relayMode(relayMode()).build())
+                .route(ProxyRoute.prefix("/raw/").upstream(rawUpstream.uri("/")).relayMode(relayMode()).build())
                 .build();
         deployment = deploy(proxy);
     }
@@ -91,6 +106,9 @@ public abstract class ContainerContract {
         }
         if (backend != null) {
             backend.close();
+        }
+        if (rawUpstream != null) {
+            rawUpstream.close();
         }
     }
 

@@ -48,8 +48,6 @@ final class Peer {
 
     /** Watches sends to a Tyrus session for the transport's lost wake-up; {@code null} for other sessions. */
     private volatile WriteStallWatch stallWatch;
-    /** The Tyrus web socket under the session, for {@link #runWriteQueue()}; {@code null} for other sessions. */
-    private volatile org.glassfish.tyrus.core.TyrusWebSocket tyrusWebSocket;
     /** Completed sends to this peer (blocking and pipelined); the stall watch looks for it to move. */
     private volatile long completedSends;
     /** System.nanoTime() of the last frame handed to this peer (data or ping): keepalive counts from it. */
@@ -96,18 +94,6 @@ final class Peer {
     /** Turns on the {@link WriteStallWatch} (for Tyrus sessions, whose JDK transport can lose a write). */
     void watchForStalls(RelayTimers timers) {
         stallWatch = new WriteStallWatch(this, timers);
-        tyrusWebSocket = TyrusWriteQueue.webSocket(session);
-    }
-
-    /**
-     * After a close on a Tyrus session: runs its write queue in case the close frame was lost there (see
-     * {@link TyrusWriteQueue}); writes nothing on the wire. No-op for other sessions.
-     */
-    void runWriteQueue() {
-        org.glassfish.tyrus.core.TyrusWebSocket socket = tyrusWebSocket;
-        if (socket != null) {
-            TyrusWriteQueue.run(socket);
-        }
     }
 
     Session session() {

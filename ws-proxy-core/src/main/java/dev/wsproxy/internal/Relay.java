@@ -346,14 +346,6 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
             } else {
                 timers.submit(closeIt);
             }
-            // Tyrus's write queue can lose the close frame (see WriteStallWatch): run it again a little later
-            for (long delay : new long[] {250, 1000, 2500}) {
-                timers.tryAfter(Duration.ofMillis(delay), () -> {
-                    if (!hasEnded(false)) {
-                        upstream.runWriteQueue();
-                    }
-                });
-            }
         }
         if (closeClient) {
             timers.submit(() -> {
@@ -361,13 +353,6 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
                     client.close(candidate.toOtherSide, CLOSE_LINGER_MILLIS);
                 }
             });
-        }
-    }
-
-    /** Whether the given side has ended (its close handshake finished or it was dropped). */
-    private boolean hasEnded(boolean clientSide) {
-        synchronized (lock) {
-            return clientSide ? clientEnded : upstreamEnded;
         }
     }
 

@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * since the previous look, it writes an unsolicited pong ({@link Peer#kick()}), which runs the queue and so
  * the lost task. Looks back off from {@link #FIRST_LOOK} to {@link #MAX_LOOK} while nothing moves (a peer
  * that stopped reading is the keepalive's business, and a pong per look costs it 6 bytes); idle peers cost
- * nothing. Threading: {@link #sendStarted()} from the sending thread; looks run one at a time on
- * {@link RelayTimers} workers ({@link #armed} hands over between them).
+ * nothing. A close frame needs no watch: Tyrus closes the transport right after queueing it, and that close
+ * is itself a queued task whose offer runs the queue. Threading: {@link #sendStarted()} from the sending
+ * thread; looks run one at a time on {@link RelayTimers} workers ({@link #armed} hands over between them).
  */
 final class WriteStallWatch {
 

@@ -25,10 +25,14 @@ abstract class TomcatContract extends ContainerContract {
      * say which line each one has on its classpath ({@code wsproxy.tomcat.line}). */
     abstract String tomcatLine();
 
-    /** Tomcat answers a client's 1012, 1013 or 1014 (codes only servers send) with 1002 and reports that. */
+    /**
+     * In message mode Tomcat's endpoint answers a client's 1012, 1013 or 1014 (codes only servers send) with
+     * 1002 and reports that; a tunnel does not parse them.
+     */
     @Override
     public String expectedAtUpstream(int code, String reason) {
-        return code >= 1012 && code <= 1014 ? "1002 " + reason : super.expectedAtUpstream(code, reason);
+        return !tunnelMode() && code >= 1012 && code <= 1014 ? "1002 " + reason
+                : super.expectedAtUpstream(code, reason);
     }
 
     @Override

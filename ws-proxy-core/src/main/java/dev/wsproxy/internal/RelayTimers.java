@@ -54,6 +54,31 @@ public final class RelayTimers implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code task} every {@code period} on the scheduler thread itself: for tasks that never block (the
+     * tunnel's keepalive and deadlines), which then cost no thread hand-off however many connections there are.
+     * A task that throws is logged and keeps its schedule.
+     */
+    public ScheduledFuture<?> everyNonBlocking(Duration period, Runnable task) {
+        long ms = Math.max(1, period.toMillis());
+        return scheduler.scheduleWithFixedDelay(guarded(task), ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs a task that never blocks once after {@code delay}, on the scheduler thread. */
+    public ScheduledFuture<?> afterNonBlocking(Duration delay, Runnable task) {
+        return scheduler.schedule(guarded(task), Math.max(1, delay.toMillis()), TimeUnit.MILLISECONDS);
+    }
+
+    private static Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException | Error e) {
+                org.slf4j.LoggerFactory.getLogger(RelayTimers.class).warn("timer task failed", e);
+            }
+        };
+    }
+
     /** Runs {@code task} on a worker now. */
     public void submit(Runnable task) {
         try {

@@ -22,7 +22,8 @@ class ClientCompressionTest {
 
     private static ProxyFixture fixture(boolean compression) throws Exception {
         return ProxyFixture.start(backend -> WebSocketProxy.builder()
-                .route(ProxyRoute.prefix("/ws/").upstream(backend.uri("/")).clientCompression(compression).build())
+                .route(ProxyRoute.prefix("/ws/").upstream(backend.uri("/")).clientCompression(compression)
+                        .relayMode(ProxyRoute.RelayMode.MESSAGE).build())
                 .build());
     }
 

@@ -41,6 +41,9 @@ final class Direction {
         /** A close frame (forwarded or the proxy's own) was completely written to the target. */
         void closeWritten(Direction to);
 
+        /** Something escaped the pump (a bug): the connection ends with 1011. */
+        void internalFailure(Direction where, Throwable failure);
+
         /** A data frame header was read: counts and idle tracking. */
         void dataFrame(Direction from, long payloadLength, boolean endsMessage);
     }
@@ -194,7 +197,12 @@ final class Direction {
             return;
         }
         do {
-            pumpOnce();
+            try {
+                pumpOnce();
+            } catch (RuntimeException | Error e) {
+                inputDone = true;
+                owner.internalFailure(this, e);
+            }
             missed = wip.addAndGet(-missed);
         } while (missed != 0);
     }

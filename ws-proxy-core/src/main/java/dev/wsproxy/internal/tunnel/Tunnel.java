@@ -111,7 +111,7 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
                 allowOtherRsv = handshake.otherExtensions;
                 openedAt = Instant.now();
                 state = State.AWAITING_CLIENT;
-                timersArmed.add(timers.after(route().connectTimeout(), this::clientDeadline));
+                timersArmed.add(timers.afterNonBlocking(route().connectTimeout(), this::clientDeadline));
                 return true;
             }
         }
@@ -172,9 +172,26 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
             listener.onOpen(this);
         } catch (RuntimeException ex) {
             LOG.warn("[{}] listener threw", id(), ex);
+        } catch (Error error) {
+            internalFailure("client onOpen", error);
         }
         clientToUpstream.start();
         upstreamToClient.start();
+    }
+
+    @Override
+    public void internalFailure(Direction where, Throwable failure) {
+        internalFailure(where + " relay", failure);
+    }
+
+    /**
+     * Something escaped the proxy's own code (a bug, or an Error from a listener): the connection cannot be
+     * trusted to go on, so both sides get 1011 and the log one WARN line with the connection id.
+     */
+    private void internalFailure(String where, Throwable failure) {
+        LOG.warn("[{}] {} threw; closing both sides with 1011", id(), where, failure);
+        String reason = "proxy error in " + where;
+        proxyClose(1011, reason, 1011, reason, true, false, failure);
     }
 
     /** The client could not be upgraded after the upstream accepted: close the upstream. */
@@ -212,7 +229,7 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
         cancelTimers();
         if (up != null) {
             up.write(up::close, x -> up.close(), Frames.close(1001, reason, true));
-            timers.after(CLOSE_LINGER, up::close);
+            timers.afterNonBlocking(CLOSE_LINGER, up::close);
         }
         onEnded.accept(this);
     }
@@ -482,7 +499,7 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
             timersArmed.clear();
             return () -> {
                 armed.forEach(f -> f.cancel(false));
-                timers.after(CLOSE_LINGER, this::lingerExpired);
+                timers.afterNonBlocking(CLOSE_LINGER, this::lingerExpired);
             };
         }
         return () -> { };
@@ -552,7 +569,7 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
             return;
         }
         lastDataNanos = System.nanoTime();
-        ScheduledFuture<?> f = timers.every(tick.plusMillis(1).compareTo(Duration.ofMillis(10)) < 0
+        ScheduledFuture<?> f = timers.everyNonBlocking(tick.plusMillis(1).compareTo(Duration.ofMillis(10)) < 0
                 ? Duration.ofMillis(10) : tick, this::tick);
         synchronized (lock) {
             if (state == State.OPEN) {

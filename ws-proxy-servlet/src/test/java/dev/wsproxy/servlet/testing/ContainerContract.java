@@ -59,6 +59,11 @@ public abstract class ContainerContract implements CloseCodeContract {
         return ProxyRoute.RelayMode.TUNNEL;
     }
 
+    @Override
+    public boolean tunnelMode() {
+        return relayMode() == ProxyRoute.RelayMode.TUNNEL;
+    }
+
     /** The scheme clients use: {@code ws} unless a subclass terminates TLS. */
     protected String wsScheme() {
         return "ws";

@@ -150,26 +150,11 @@ public final class TyrusUpstreamClient implements UpstreamClient {
             }
         }
         if (status > 0 && status != 101) {
-            int toClient = status >= 400 && status < 500 ? status : 502;
-            String hint = status == 404 ? " (check the path in the route's upstream)"
-                    : status == 401 || status == 403 ? " (the upstream refused it: check the credentials, cookies"
-                        + " or Origin it expects)"
-                    : toClient == 502 ? " instead of 101 (see the upstream's log)" : " (passed on as is)";
-            return new UpstreamFailure(toClient, "upstream " + upstream + " answered the WebSocket handshake with"
-                    + " HTTP " + status + hint, error);
+            return UpstreamFailures.answered(upstream, status, error);
         }
+        // Tyrus reports a non-HTTP answer and a missing answer only as DeploymentExceptions with these messages:
+        // no type carries them, so they are the one place the message text is read.
         for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
-                return new UpstreamFailure(502, "upstream host of " + upstream + " could not be resolved", error);
-            }
-            if (t instanceof ConnectException || t instanceof NoRouteToHostException) {
-                return new UpstreamFailure(502, "upstream " + upstream + " refused the connection"
-                        + " (is the backend running?)", error);
-            }
-            if (t instanceof SSLException) {
-                return new UpstreamFailure(502, "TLS handshake with upstream " + upstream + " failed: "
-                        + t.getMessage(), error);
-            }
             if (t instanceof HandshakeException) {
                 return new UpstreamFailure(502, "upstream " + upstream + " sent an invalid WebSocket handshake"
                         + " response: " + t.getMessage(), error);
@@ -183,8 +168,7 @@ public final class TyrusUpstreamClient implements UpstreamClient {
                         + " handshake within " + Durations.format(deadline), error);
             }
         }
-        return new UpstreamFailure(502, "could not connect to upstream " + upstream + ": "
-                + CloseMapping.describe(error), error);
+        return UpstreamFailures.classify(upstream, error, deadline);
     }
 
 

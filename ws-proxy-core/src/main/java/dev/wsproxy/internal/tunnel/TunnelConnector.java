@@ -4,6 +4,7 @@ import dev.wsproxy.TunnelEndpoint;
 import dev.wsproxy.internal.Durations;
 import dev.wsproxy.internal.HeaderTokens;
 import dev.wsproxy.internal.UpstreamFailure;
+import dev.wsproxy.internal.UpstreamFailures;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -169,24 +170,8 @@ public final class TunnelConnector implements AutoCloseable {
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    static UpstreamFailure classify(String origin, Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof UpstreamFailure) {
-                return (UpstreamFailure) t;
-            }
-            if (t instanceof java.nio.channels.UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
-                return new UpstreamFailure(502, "upstream host of " + origin + " could not be resolved", failure);
-            }
-            if (t instanceof java.net.ConnectException || t instanceof java.net.NoRouteToHostException) {
-                return new UpstreamFailure(502, "upstream " + origin + " refused the connection"
-                        + " (is the backend running?)", failure);
-            }
-            if (t instanceof javax.net.ssl.SSLException) {
-                return new UpstreamFailure(502, "TLS handshake with upstream " + origin + " failed: "
-                        + t.getMessage(), failure);
-            }
-        }
-        return new UpstreamFailure(502, "could not connect to upstream " + origin + ": " + failure, failure);
+    private static UpstreamFailure classify(String origin, Throwable failure) {
+        return UpstreamFailures.classify(origin, failure, Duration.ZERO);
     }
 
     /** The expected {@code Sec-WebSocket-Accept} for a key (RFC 6455 section 4.2.2). */
@@ -276,12 +261,7 @@ public final class TunnelConnector implements AutoCloseable {
 
         private void handOver() {
             if (status != 101) {
-                int toClient = status >= 400 && status < 500 ? status : 502;
-                fail(new UpstreamFailure(toClient, "upstream " + origin + " answered the WebSocket handshake with"
-                        + " HTTP " + status + (status == 404 ? " (check the path in the route's upstream)"
-                        : status == 401 || status == 403 ? " (the upstream refused it: check the credentials,"
-                        + " cookies or Origin it expects)" : toClient == 502 ? " instead of 101 (see the upstream's"
-                        + " log)" : " (passed on as is)"), null));
+                fail(UpstreamFailures.answered(origin, status, null));
                 return;
             }
             String problem = check();

@@ -4,6 +4,7 @@ import dev.wsproxy.internal.Durations;
 import dev.wsproxy.internal.MaskKeys;
 import dev.wsproxy.internal.UpstreamClient;
 import dev.wsproxy.internal.UpstreamFailure;
+import dev.wsproxy.internal.UpstreamFailures;
 import dev.wsproxy.internal.UpstreamRequestConfigurator;
 import jakarta.websocket.ClientEndpointConfig;
 import jakarta.websocket.Endpoint;
@@ -152,7 +153,8 @@ public final class JettyUpstreamClient implements UpstreamClient {
     static UpstreamFailure classify(String target, Throwable error, Map<String, List<String>> responseHeaders) {
         String upstream = UpstreamRequestConfigurator.origin(target);
         for (Throwable t = error; t != null; t = t.getCause()) {
-            // Jetty's parser turns a non-HTTP answer into a synthetic "400: No Status" (no status line was read).
+            // Jetty's parser turns a non-HTTP answer into a synthetic "400: No Status" (no status line was read);
+            // its exception has no type or field for that, so this is the one place the text is read.
             if (t.getMessage() != null && t.getMessage().contains("400: No Status")) {
                 return new UpstreamFailure(502, "upstream " + upstream + " did not answer the WebSocket handshake"
                         + " with a valid HTTP response (is that port a WebSocket server?)", error);
@@ -167,32 +169,10 @@ public final class JettyUpstreamClient implements UpstreamClient {
                         + " response: " + detail, error);
             }
             if (t instanceof UpgradeException && ((UpgradeException) t).getResponseStatusCode() > 0) {
-                int status = ((UpgradeException) t).getResponseStatusCode();
-                int toClient = status >= 400 && status < 500 ? status : 502;
-                String hint = status == 404 ? " (check the path in the route's upstream)"
-                        : status == 401 || status == 403 ? " (the upstream refused it: check the credentials, cookies"
-                            + " or Origin it expects)"
-                        : toClient == 502 ? " instead of 101 (see the upstream's log)" : " (passed on as is)";
-                return new UpstreamFailure(toClient, "upstream " + upstream + " answered the WebSocket handshake"
-                        + " with HTTP " + status + hint, error);
-            }
-            if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
-                return new UpstreamFailure(502, "upstream host of " + upstream + " could not be resolved", error);
-            }
-            if (t instanceof ConnectException || t instanceof NoRouteToHostException) {
-                return new UpstreamFailure(502, "upstream " + upstream + " refused the connection"
-                        + " (is the backend running?)", error);
-            }
-            if (t instanceof SSLException) {
-                return new UpstreamFailure(502, "TLS handshake with upstream " + upstream + " failed: "
-                        + t.getMessage(), error);
-            }
-            if (t instanceof TimeoutException || t instanceof java.net.SocketTimeoutException) {
-                return new UpstreamFailure(504, "upstream " + upstream + " did not complete the WebSocket"
-                        + " handshake in time", error);
+                return UpstreamFailures.answered(upstream, ((UpgradeException) t).getResponseStatusCode(), error);
             }
         }
-        return new UpstreamFailure(502, "could not connect to upstream " + upstream + ": " + error, error);
+        return UpstreamFailures.classify(upstream, error, Duration.ZERO);
     }
 
 

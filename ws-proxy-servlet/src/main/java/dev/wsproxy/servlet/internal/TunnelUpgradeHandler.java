@@ -24,16 +24,19 @@ import java.util.function.Consumer;
  * only after {@code isReady()} returned false, so reads and writes each have one driver at a time; the
  * monitor of this object guards the wake-up and write state, never held while calling the tunnel.
  *
+ * <p>An upgraded input stream is not safe to use while the container prepares an {@code onDataAvailable}
+ * call (Undertow's I/O thread refills the stream's own buffer, Tomcat's fills the socket's read buffer). So,
+ * as the Servlet contract intends, the stream is left alone from the moment it is known not ready (and before
+ * the first call-back) until the container's next {@code onDataAvailable}, {@code onAllDataRead} or
+ * {@code onError}; nothing is written before the first {@code onWritePossible}. Known gap on Tomcat 10.1/11:
+ * Tomcat registers read interest again after every read call-back, so bytes arriving while the tunnel reads on
+ * an upstream thread can start a concurrent {@code onDataAvailable}; rarely this corrupts Tomcat's read buffer
+ * ({@code BufferUnderflowException}) and the connection is dropped with 1001.
+ *
  * <p>Undertow (2.3 at least): its upgraded output stream's non-blocking {@code write(byte[], off, len)}
  * ignores {@code off} and {@code len} and writes the whole array, so a slice of a pooled read buffer would put
  * the rest of that buffer on the wire (the client then fails the connection with a protocol error). On
- * Undertow each write is therefore gathered into one array of exactly its bytes and written whole. Its
- * upgraded input stream is not thread-safe either: once a read found the socket empty, Undertow's I/O thread
- * refills the stream's buffer itself before calling {@code onDataAvailable}, so a {@code read} or
- * {@code isReady} from a tunnel thread in between could see a half-filled buffer. On Undertow the stream is
- * therefore left alone from a read that leaves it not ready until the container's next call-back. Likewise
- * the first write waits for Undertow's first {@code onWritePossible}, so that a write the socket could not
- * take at once is never overtaken by Undertow's own start-up call-back.
+ * Undertow each write is therefore gathered into one array of exactly its bytes and written whole.
  */
 public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEndpoint, ReadListener, WriteListener {
 
@@ -49,9 +52,8 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
     private Runnable onReadable;
     private boolean readable;
     private boolean eof;
-    /** Undertow: reads wait for the container's call-back after the stream went not ready (see above). */
-    private boolean readsNeedSignal;
-    private boolean awaitingSignal;
+    /** The stream is not to be touched until the container's next read call-back (see above). */
+    private boolean awaitingSignal = true;
     private long signals;
     private Throwable readFailure;
 
@@ -62,8 +64,8 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
     private Runnable onWritten;
     private Consumer<Throwable> onWriteFailed;
     private boolean closed;
-    /** Undertow: no write before its first onWritePossible (see above). */
-    private boolean awaitingFirstWritable;
+    /** No write before the container's first onWritePossible. */
+    private boolean awaitingFirstWritable = true;
 
     public TunnelUpgradeHandler() {
     }
@@ -97,14 +99,7 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
         try {
             in = connection.getInputStream();
             out = connection.getOutputStream();
-            boolean undertow = out.getClass().getName().startsWith("io.undertow.");
-            wholeArraysOnly = undertow;
-            synchronized (this) {
-                // Undertow calls onDataAvailable once bytes arrive (onAllDataRead at end of stream)
-                readsNeedSignal = undertow;
-                awaitingSignal = undertow;
-                awaitingFirstWritable = undertow;
-            }
+            wholeArraysOnly = out.getClass().getName().startsWith("io.undertow.");
             out.setWriteListener(this);
             in.setReadListener(this);
         } catch (IOException | RuntimeException e) {
@@ -157,15 +152,15 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
             return -1;
         }
         buffer.limit(buffer.limit() + n);
-        if (readsNeedSignal && !in.isFinished() && !in.isReady()) {
+        if (!in.isFinished() && !in.isReady()) {
             awaitSignal(seen);
         }
         return n;
     }
 
-    /** After the stream went not ready: no reads until a call-back newer than {@code seen} (Undertow only). */
+    /** After the stream went not ready: no reads until a call-back newer than {@code seen}. */
     private synchronized void awaitSignal(long seen) {
-        if (readsNeedSignal && signals == seen) {
+        if (signals == seen) {
             awaitingSignal = true;
         }
     }

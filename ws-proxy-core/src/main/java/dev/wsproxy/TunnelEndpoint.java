@@ -45,6 +45,17 @@ public interface TunnelEndpoint {
     /** Closes the connection at once; pending writes fail. Idempotent. */
     void close();
 
+    /**
+     * Whether {@link #fill} may only be called on the thread of the container's own read callback. Servlet
+     * containers are such endpoints: Tomcat, for one, refills its socket buffer on a container thread while
+     * another thread reads it. The tunnel then keeps reading on the callback thread, waiting there for its
+     * write to the other side to complete, instead of resuming the read from the thread that completed the
+     * write: backpressure then holds a container thread, as a blocking servlet does.
+     */
+    default boolean readsOnlyInCallbacks() {
+        return false;
+    }
+
     /** Whether the buffers given to {@link #fill} must have a backing array. */
     default boolean needsHeapBuffers() {
         return false;

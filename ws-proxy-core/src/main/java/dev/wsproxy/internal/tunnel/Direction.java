@@ -76,6 +76,7 @@ final class Direction {
 
     // ---- pump state ----
     private final AtomicInteger wip = new AtomicInteger();
+    private final Object writeWait = new Object();
     private volatile boolean started;
     private volatile boolean demandPending;
     private volatile boolean writePending;
@@ -254,6 +255,9 @@ final class Direction {
             if (write != NOTHING_TO_START) {
                 write(write);
             }
+            if (source.readsOnlyInCallbacks()) {
+                awaitWritten(); // read on, here, only once the other side took the bytes
+            }
         }
     }
 
@@ -268,7 +272,27 @@ final class Direction {
             b.position(0).limit(0);
         }
         writePending = false;
+        synchronized (writeWait) {
+            writeWait.notifyAll();
+        }
         pump();
+    }
+
+    /**
+     * For sources read only on their container's callback threads: waits on this (callback) thread until the
+     * data write completed or the direction stopped. The pump's work counter keeps other threads out meanwhile.
+     */
+    private void awaitWritten() {
+        synchronized (writeWait) {
+            while (writePending && started) {
+                try {
+                    writeWait.wait(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     private void release() {
@@ -283,6 +307,9 @@ final class Direction {
     /** Ends the pump for good (the tunnel is closing its endpoints); releases the buffer when idle. */
     void stop() {
         started = false;
+        synchronized (writeWait) {
+            writeWait.notifyAll();
+        }
         if (wip.get() == 0 && !writePending) {
             // Racy by design: a pump that is running keeps its buffer; pools tolerate a missed release.
             ByteBuffer b = buffer;

@@ -351,6 +351,11 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
     }
 
     @Override
+    public boolean readsOnlyInCallbacks() {
+        return true;
+    }
+
+    @Override
     public boolean needsHeapBuffers() {
         return true;
     }

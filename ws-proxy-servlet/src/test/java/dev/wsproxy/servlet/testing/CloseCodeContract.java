@@ -93,11 +93,12 @@ public interface CloseCodeContract {
 
     /**
      * What the client receives when the upstream closes with {@code code}: the same, except in message mode
-     * through Tyrus, whose frame parser refuses 1014 as a protocol error (it knows codes up to 1013).
+     * through Tyrus, whose frame parser refuses 1014 as a protocol error (it knows codes up to 1013), which the
+     * proxy reports to the client as an upstream protocol failure (1014 with its own reason).
      */
     default String expectedAtClient(int code, String reason) {
         if (!tunnelMode() && tyrusUpstream() && code == 1014) {
-            return "1002 Illegal status code: 1014";
+            return "1014 upstream broke the WebSocket protocol";
         }
         return code + " " + reason;
     }

@@ -72,7 +72,12 @@ public final class Tunnel implements ProxyConnection, Direction.Owner, dev.wspro
         boolean inputEnded;
         boolean broken;
         boolean endpointClosed;
-        volatile byte[] lastPing;
+        /**
+         * Payloads of the proxy's recent pings to this peer, oldest first: a pong may answer an older ping
+         * than the last one (the peer was slow, or data cleared {@link #awaitingPong} and a new ping went out
+         * before the pong arrived), and such a pong must not be forwarded either.
+         */
+        final java.util.Deque<byte[]> pingsSent = new java.util.concurrent.ConcurrentLinkedDeque<>();
         volatile boolean awaitingPong;
         volatile long pingSentNanos;
         volatile int pongs;
@@ -80,7 +85,28 @@ public final class Tunnel implements ProxyConnection, Direction.Owner, dev.wspro
         Peer(String name) {
             this.name = name;
         }
+
+        void pingSent(byte[] payload) {
+            pingsSent.addLast(payload);
+            while (pingsSent.size() > MAX_PINGS_REMEMBERED) {
+                pingsSent.pollFirst();
+            }
+        }
+
+        /** Whether {@code payload} answers one of the proxy's pings (forgotten once answered). */
+        boolean answersOurPing(byte[] payload) {
+            for (java.util.Iterator<byte[]> it = pingsSent.iterator(); it.hasNext(); ) {
+                if (java.util.Arrays.equals(it.next(), payload)) {
+                    it.remove();
+                    return true;
+                }
+            }
+            return false;
+        }
     }
+
+    /** How many unanswered ping payloads are remembered per peer (RFC 6455 5.5.3 lets a peer skip some). */
+    private static final int MAX_PINGS_REMEMBERED = 8;
 
     private final String id;
     private final ProxyRoute route;
@@ -325,8 +351,7 @@ public final class Tunnel implements ProxyConnection, Direction.Owner, dev.wspro
     public Direction.Verdict controlFrame(Direction from, int opcode, byte[] payload) {
         Peer source = peerOf(from);
         if (opcode == Frames.PONG) {
-            byte[] ours = source.lastPing;
-            if (ours != null && java.util.Arrays.equals(ours, payload)) {
+            if (source.answersOurPing(payload)) {
                 source.awaitingPong = false;
                 source.pongs++;
                 return Direction.Verdict.DROP; // the answer to the proxy's own ping
@@ -650,7 +675,7 @@ public final class Tunnel implements ProxyConnection, Direction.Owner, dev.wspro
             if (toPeer.nanosSinceLastWrite(now) >= interval - slack && !peer.awaitingPong) {
                 byte[] payload = ("wsproxy-" + Long.toHexString(now)).getBytes(StandardCharsets.US_ASCII);
                 peer.pingSentNanos = now;
-                peer.lastPing = payload;
+                peer.pingSent(payload);
                 peer.awaitingPong = true;
                 toPeer.inject(Frames.ping(payload, peer == upstream));
             }

@@ -45,6 +45,11 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
     private Runnable onWritten;
     private Consumer<Throwable> onWriteFailed;
     private boolean closed;
+    /**
+     * Undertow's upgraded output stream (2.3.x) ignores {@code off} and {@code len} in non-blocking mode and
+     * writes the whole array, so it only ever gets arrays that hold exactly the bytes to write.
+     */
+    private boolean wholeArraysOnly;
 
     public TunnelUpgradeHandler() {
     }
@@ -78,6 +83,7 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
         try {
             in = connection.getInputStream();
             out = connection.getOutputStream();
+            wholeArraysOnly = out.getClass().getName().startsWith("io.undertow.");
             out.setWriteListener(this);
             in.setReadListener(this);
         } catch (IOException | RuntimeException e) {
@@ -213,7 +219,8 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
                     }
                     ByteBuffer b = writing[writeIndex];
                     if (b.hasRemaining()) {
-                        if (b.hasArray()) {
+                        if (b.hasArray() && !(wholeArraysOnly && (b.arrayOffset() + b.position() != 0
+                                || b.remaining() != b.array().length))) {
                             out.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
                         } else {
                             byte[] copy = new byte[b.remaining()];

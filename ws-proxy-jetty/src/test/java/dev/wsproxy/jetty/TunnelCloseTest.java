@@ -96,6 +96,19 @@ class TunnelCloseTest {
     }
 
     @Test
+    void clientEndOfStreamWithoutCloseGetsUpstream1001() throws Exception {
+        try (WireFixture f = WireFixture.start(r -> r); WireSocket client = f.connect("x");
+             WireSocket upstream = f.upstream.take()) {
+            client.close();
+            WireFrame close = readUntilClose(upstream);
+            assertEquals(1001, close.closeCode(), close::toString);
+            upstream.sendClose(1001, "");
+            assertTrue(upstream.awaitEof(WAIT));
+            await().atMost(WAIT).until(() -> f.proxy.activeConnections() == 0);
+        }
+    }
+
+    @Test
     void upstreamFrameOverMaxFrameSizeGetsBothSides1009() throws Exception {
         try (WireFixture f = WireFixture.start(r -> r.maxFrameSize(1024)); WireSocket client = f.connect("x");
              WireSocket upstream = f.upstream.take()) {

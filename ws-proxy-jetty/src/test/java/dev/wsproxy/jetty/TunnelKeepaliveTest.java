@@ -69,6 +69,32 @@ class TunnelKeepaliveTest {
         }
     }
 
+    /**
+     * Data from the client shows it is alive, so the proxy pings again before the pong to its previous ping
+     * arrived: the late pong answers the proxy too and must not reach the upstream.
+     */
+    @Test
+    void aPongToAnOlderPingOfTheProxyIsNotForwardedEither() throws Exception {
+        try (WireFixture f = WireFixture.start(r -> r.pingInterval(PING)); WireSocket client = f.connect("x");
+             WireSocket upstream = f.upstream.take()) {
+            WireSocket.FrameRecorder atUpstream = upstream.readInBackground(true);
+            WireFrame first = client.readFrame();
+            assertEquals(WireFrame.PING, first.opcode);
+            client.sendFrame(WireFrame.TEXT, true, "alive".getBytes());
+            WireFrame second = client.readFrame();
+            assertEquals(WireFrame.PING, second.opcode);
+            client.sendFrame(WireFrame.PONG, true, first.payload);
+            client.sendFrame(WireFrame.PONG, true, second.payload);
+            client.sendFrame(WireFrame.TEXT, true, "after".getBytes());
+            List<WireFrame> seen = new ArrayList<>();
+            while (seen.isEmpty() || !"after".equals(seen.get(seen.size() - 1).payloadText())) {
+                WireFrame frame = atUpstream.next(WAIT);
+                assertTrue(frame.opcode != WireFrame.PONG, "a pong reached the upstream: " + frame);
+                seen.add(frame);
+            }
+        }
+    }
+
     @Test
     void pingsToTheClientAreUnmaskedAndTheUpstreamsPongsAreNotForwarded() throws Exception {
         try (WireFixture f = WireFixture.start(r -> r.pingInterval(PING)); WireSocket client = f.connect("x");

@@ -293,8 +293,7 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
     public Direction.Verdict controlFrame(Direction from, int opcode, byte[] payload) {
         TunnelPeer source = peerOf(from);
         if (opcode == Frames.PONG) {
-            byte[] ours = source.lastPing;
-            if (ours != null && java.util.Arrays.equals(ours, payload)) {
+            if (source.answersOurPing(payload)) {
                 source.awaitingPong = false;
                 source.pongs++;
                 return Direction.Verdict.DROP; // the answer to the proxy's own ping
@@ -618,7 +617,7 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
             if (toPeer.nanosSinceLastWrite(now) >= interval - slack && !peer.awaitingPong) {
                 byte[] payload = ("wsproxy-" + Long.toHexString(now)).getBytes(StandardCharsets.US_ASCII);
                 peer.pingSentNanos = now;
-                peer.lastPing = payload;
+                peer.pingSent(payload);
                 peer.awaitingPong = true;
                 toPeer.inject(Frames.ping(payload, peer == upstream));
             }

@@ -52,7 +52,8 @@ public final class TunnelConnector implements AutoCloseable {
 
     /** @param connectTimeout the longest TCP connect deadline of any route */
     public TunnelConnector(Duration connectTimeout) {
-        threads = new QueuedThreadPool(Math.max(8, Runtime.getRuntime().availableProcessors() * 4), 1);
+        // idle threads go after 5 s: a burst of handshakes does not leave a grown pool behind for a minute
+        threads = new QueuedThreadPool(Math.max(8, Runtime.getRuntime().availableProcessors() * 4), 1, 5_000);
         threads.setName("ws-proxy-upstream");
         threads.setDaemon(true);
         connector = new ClientConnector();

@@ -29,7 +29,8 @@ final class BenchOptions {
             "  --scale-concurrency=N       handshakes in flight while opening them (default 100)",
             "  --nginx=PATH / --haproxy=PATH   the binaries (default: on the PATH, else in /usr/sbin)",
             "  --backend=raw|jetty         echo backend: RawEchoBackend (default) or CoreEchoBackend (Jetty core)",
-            "  --tomcat-jars=DIR           Tomcat 11 jars for tunnel-tomcat (default ws-proxy-examples/target/bench-tomcat11)",
+            "  --tomcat-jars=DIR           Tomcat 11 jars for tunnel-tomcat",
+            "                              (default ws-proxy-examples/target/bench-tomcat11)",
             "  --jfr=DIR                   record a JFR profile (settings=profile) of each ws-proxy JVM during its",
             "                              first throughput run, via jcmd JFR.start/JFR.stop, into DIR/<target>.jfr",
             "  --proxy-jvm-opts='...'      JVM options of the ws-proxy processes (default -Xms256m -Xmx1g)",
@@ -82,7 +83,9 @@ final class BenchOptions {
                 case "--bulk-inflight": o.bulkInFlight = positive(name, value); break;
                 case "--bulk-size": o.bulkSize = positive(name, value); break;
                 case "--warmup": o.warmup = Duration.ofMillis((long) (Double.parseDouble(value) * 1000)); break;
-                case "--measure": o.measure = Duration.ofMillis((long) (Math.max(0.1, Double.parseDouble(value)) * 1000)); break;
+                case "--measure":
+                    o.measure = Duration.ofMillis((long) (Math.max(0.1, Double.parseDouble(value)) * 1000));
+                    break;
                 case "--scale-conns": o.scaleConns = positive(name, value); break;
                 case "--scale-concurrency": o.scaleConcurrency = positive(name, value); break;
                 case "--nginx": o.nginx = value; break;

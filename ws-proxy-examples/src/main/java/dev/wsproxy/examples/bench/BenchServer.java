@@ -15,16 +15,16 @@ import java.nio.charset.StandardCharsets;
  * the server's own and not the load generator's.
  *
  * <pre>
- * java -cp ... dev.wsproxy.examples.bench.BenchServer backend          # RawEchoBackend (backend-jetty: CoreEchoBackend)
- * java -cp ... dev.wsproxy.examples.bench.BenchServer tunnel-jetty &lt;backendPort&gt;   # JettyProxyServer, tunnel mode
- * java -cp ... dev.wsproxy.examples.bench.BenchServer message-jetty &lt;backendPort&gt;  # JettyProxyServer, message mode
- * java -cp ... dev.wsproxy.examples.bench.BenchServer tunnel-tomcat &lt;backendPort&gt;  # embedded Tomcat, tunnel mode
+ * java -cp ... dev.wsproxy.examples.bench.BenchServer backend         # RawEchoBackend (backend-jetty: Jetty's)
+ * java -cp ... dev.wsproxy.examples.bench.BenchServer tunnel-jetty &lt;backendPort&gt;   # JettyProxyServer, tunnel
+ * java -cp ... dev.wsproxy.examples.bench.BenchServer message-jetty &lt;backendPort&gt;  # JettyProxyServer, message
+ * java -cp ... dev.wsproxy.examples.bench.BenchServer tunnel-tomcat &lt;backendPort&gt;  # embedded Tomcat, tunnel
  * </pre>
  *
  * <p>Prints {@code PORT <n>} once listening on {@code 127.0.0.1}, then answers lines on stdin: {@code STATS}
  * (three {@code System.gc()} calls, then {@code STATS <heapUsedBytes> <rssBytes> <threads>}: the
- * heap figure is {@code MemoryMXBean} heap used after those collections, RSS is {@code VmRSS}) and {@code QUIT}. Exits when stdin closes,
- * so a child never outlives a harness that died.
+ * heap figure is {@code MemoryMXBean} heap used after those collections, RSS is {@code VmRSS}) and
+ * {@code QUIT}. Exits when stdin closes, so a child never outlives a harness that died.
  */
 public final class BenchServer {
 

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -230,40 +231,34 @@ final class LoadClient implements AutoCloseable {
         }
     }
 
-    /** Opens {@code count} connections, {@code concurrency} handshakes at a time; fails on the first refusal. */
+    /** Opens {@code count} connections, {@code concurrency} blocking handshakes at a time; fails on any refusal. */
     private List<RawConnection> openAll(URI target, int count, int concurrency) throws IOException {
         List<RawConnection> conns = new ArrayList<>();
+        Throwable failure = null;
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
         try {
-            ScaleResultHolder holder = new ScaleResultHolder();
-            ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-            try {
-                List<Future<RawConnection>> opening = new ArrayList<>();
-                for (int i = 0; i < count; i++) {
-                    opening.add(pool.submit(() -> RawConnection.open(target, timer, HANDSHAKE_TIMEOUT_MILLIS)));
-                }
-                for (Future<RawConnection> f : opening) {
-                    try {
-                        conns.add(f.get());
-                    } catch (Exception e) {
-                        holder.failure = holder.failure == null ? e.getCause() : holder.failure;
-                    }
-                }
-            } finally {
-                pool.shutdown();
+            List<Future<RawConnection>> opening = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                opening.add(pool.submit(() -> RawConnection.open(target, timer, HANDSHAKE_TIMEOUT_MILLIS)));
             }
-            if (holder.failure != null) {
-                throw new IOException("could not open " + count + " connections to " + target + ": "
-                        + holder.failure, holder.failure);
+            for (Future<RawConnection> f : opening) {
+                try {
+                    conns.add(f.get());
+                } catch (ExecutionException e) {
+                    failure = failure == null ? e.getCause() : failure;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    failure = e;
+                }
             }
-            return conns;
-        } catch (IOException | RuntimeException e) {
-            conns.forEach(RawConnection::close);
-            throw e;
+        } finally {
+            pool.shutdown();
         }
-    }
-
-    private static final class ScaleResultHolder {
-        Throwable failure;
+        if (failure != null) {
+            conns.forEach(RawConnection::close);
+            throw new IOException("could not open " + count + " connections to " + target + ": " + failure, failure);
+        }
+        return conns;
     }
 
     private static byte[] text(int size) {

@@ -117,7 +117,8 @@ final class Measurements {
         Target.Memory[] during = {null};
         if (target.isProxy()) {
             target.restart();
-            client.scale(target.uri(), Math.min(200, count), options.scaleConcurrency, Duration.ofMinutes(1), () -> { });
+            client.scale(target.uri(), Math.min(200, count), options.scaleConcurrency, Duration.ofMinutes(1),
+                    () -> { });
             before = target.memory();
         }
         LoadClient.ScaleResult r = client.scale(target.uri(), count, options.scaleConcurrency, Duration.ofMinutes(5),
@@ -143,7 +144,8 @@ final class Measurements {
             }
         }
         System.out.printf(Locale.ROOT, "%s %d/%d open, %.0f handshakes/s%s%s%n", tag, r.opened, count,
-                r.handshakesPerSecond, memory, r.failed > 0 ? ", " + r.failed + " failed, first: " + r.firstFailure : "");
+                r.handshakesPerSecond, memory,
+                r.failed > 0 ? ", " + r.failed + " failed, first: " + r.firstFailure : "");
     }
 
     private void record(String metric, Target target, double value) {

@@ -156,8 +156,8 @@ final class RawEchoBackend implements AutoCloseable {
                 }
             }
             if (key == null) {
-                ByteBuffer refusal = ByteBuffer.wrap("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                        .getBytes(StandardCharsets.US_ASCII));
+                ByteBuffer refusal = ByteBuffer.wrap(("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
+                        + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 channel.write(refusal);
                 closeNow();
                 return;

@@ -82,7 +82,8 @@ final class Target implements AutoCloseable {
             external = ExternalProxy.start(externalKind, externalBinary, backendPort, maxConnections);
             uri = URI.create("ws://127.0.0.1:" + external.port() + "/echo");
         } else {
-            java = ServerProcess.startWithClasspath(name, options.proxyJvmOptions, classpath, name, String.valueOf(backendPort));
+            java = ServerProcess.startWithClasspath(name, options.proxyJvmOptions, classpath, name,
+                    String.valueOf(backendPort));
             uri = URI.create("ws://127.0.0.1:" + java.port() + "/echo");
         }
     }

@@ -32,7 +32,9 @@ final class BenchOptions {
             "  --tomcat-jars=DIR           Tomcat 11 jars for tunnel-tomcat",
             "                              (default ws-proxy-examples/target/bench-tomcat11)",
             "  --jfr=DIR                   record a JFR profile (settings=profile) of each ws-proxy JVM during its",
-            "                              first throughput run, via jcmd JFR.start/JFR.stop, into DIR/<target>.jfr",
+            "                              first throughput run and each scale run's handshakes, via jcmd",
+            "                              JFR.start/JFR.stop, into DIR/<target>-<scenario>.jfr",
+            "  --histogram=DIR             jcmd GC.class_histogram of each ws-proxy JVM with the idle connections open",
             "  --proxy-jvm-opts='...'      JVM options of the ws-proxy processes (default -Xms256m -Xmx1g)",
             "  --backend-jvm-opts='...'    JVM options of the backend process (default -Xms256m -Xmx1g)");
 
@@ -55,6 +57,7 @@ final class BenchOptions {
     String backend = "raw";
     String tomcatJars;
     String jfr;
+    String histogram;
     List<String> proxyJvmOptions = List.of("-Xms256m", "-Xmx1g");
     List<String> backendJvmOptions = List.of("-Xms256m", "-Xmx1g");
     final List<String> given = new ArrayList<>();
@@ -92,6 +95,7 @@ final class BenchOptions {
                 case "--haproxy": o.haproxy = value; break;
                 case "--tomcat-jars": o.tomcatJars = value; break;
                 case "--jfr": o.jfr = value; break;
+                case "--histogram": o.histogram = value; break;
                 case "--backend":
                     if (!value.equals("raw") && !value.equals("jetty")) {
                         throw new IllegalArgumentException("--backend must be raw or jetty but was '" + value

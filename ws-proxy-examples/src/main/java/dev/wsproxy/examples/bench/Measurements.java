@@ -44,6 +44,31 @@ final class Measurements {
 
     void run(String scenario, int rep, Target target, int maxConnections) throws Exception {
         String tag = Benchmark.tag(scenario, rep, options.reps, target.name);
+        try {
+            measure(scenario, rep, tag, target, maxConnections);
+        } finally {
+            settle(target);
+        }
+    }
+
+    /**
+     * Waits (at most 10 s) until the proxy has finished with the connections just closed — less than 10 % of a core
+     * over 200 ms — so that its clean-up does not land in the next target's figures.
+     */
+    private static void settle(Target target) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long last = target.cpuNanos();
+        while (last >= 0 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            long now = target.cpuNanos();
+            if (now - last < Duration.ofMillis(20).toNanos()) {
+                return;
+            }
+            last = now;
+        }
+    }
+
+    private void measure(String scenario, int rep, String tag, Target target, int maxConnections) throws Exception {
         switch (scenario) {
             case "latency": {
                 long[] rtt = client.latency(target.uri(), Math.max(1000, options.latencyCount / 10),
@@ -58,13 +83,7 @@ final class Measurements {
                 break;
             }
             case "throughput": {
-                boolean jfr = options.jfr != null && rep == 1 && target.isJava();
-                if (jfr) {
-                    Files.createDirectories(Path.of(options.jfr));
-                    String file = Path.of(options.jfr, target.name + ".jfr").toAbsolutePath().toString();
-                    System.out.println(tag + " " + target.jcmd("JFR.start", "name=bench", "settings=profile",
-                            "filename=" + file));
-                }
+                boolean jfr = startJfr(tag, rep, target, scenario);
                 CpuWindow cpu = new CpuWindow(target);
                 double[] r = client.stream(target.uri(), options.throughputConns, options.throughputInFlight,
                         options.messageSize, true, options.warmup, options.measure, cpu);
@@ -121,10 +140,15 @@ final class Measurements {
                     () -> { });
             before = target.memory();
         }
+        boolean jfr = startJfr(tag, 1, target, "scale");
         LoadClient.ScaleResult r = client.scale(target.uri(), count, options.scaleConcurrency, Duration.ofMinutes(5),
                 () -> {
                     try {
+                        if (jfr) {
+                            System.out.println(tag + " " + target.jcmd("JFR.stop", "name=bench"));
+                        }
                         during[0] = target.memory();
+                        histogram(target);
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
                     }
@@ -146,6 +170,27 @@ final class Measurements {
         System.out.printf(Locale.ROOT, "%s %d/%d open, %.0f handshakes/s%s%s%n", tag, r.opened, count,
                 r.handshakesPerSecond, memory,
                 r.failed > 0 ? ", " + r.failed + " failed, first: " + r.firstFailure : "");
+    }
+
+    /** With {@code --jfr=DIR}, in the first repetition: a profile of a Java proxy into DIR/target-scenario.jfr. */
+    private boolean startJfr(String tag, int rep, Target target, String scenario) throws Exception {
+        if (options.jfr == null || rep != 1 || !target.isJava()) {
+            return false;
+        }
+        Files.createDirectories(Path.of(options.jfr));
+        String file = Path.of(options.jfr, target.name + "-" + scenario + ".jfr").toAbsolutePath().toString();
+        System.out.println(tag + " " + target.jcmd("JFR.start", "name=bench", "settings=profile", "filename=" + file));
+        return true;
+    }
+
+    /** With {@code --histogram=DIR}: the proxy's class histogram while the idle connections are open. */
+    private void histogram(Target target) throws Exception {
+        if (options.histogram == null || !target.isJava()) {
+            return;
+        }
+        Files.createDirectories(Path.of(options.histogram));
+        Files.writeString(Path.of(options.histogram, target.name + "-histogram.txt"),
+                target.jcmd("GC.class_histogram"));
     }
 
     private void record(String metric, Target target, double value) {

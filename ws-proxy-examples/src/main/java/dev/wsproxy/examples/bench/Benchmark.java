@@ -69,7 +69,15 @@ public final class Benchmark {
         try (ServerProcess backend = ServerProcess.start("backend", options.backendJvmOptions, backendMode)) {
             try {
                 for (String name : options.targets) {
-                    Optional<Target> t = startTarget(name, backend.port(), maxConnections);
+                    Optional<Target> t;
+                    try {
+                        t = startTarget(name, backend.port(), maxConnections);
+                    } catch (IllegalArgumentException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        note(name + ": did not start, skipped: " + e);
+                        t = Optional.empty();
+                    }
                     t.ifPresent(target -> {
                         targets.add(target);
                         System.out.println(target.describe());

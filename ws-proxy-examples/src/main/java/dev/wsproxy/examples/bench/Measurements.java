@@ -46,6 +46,11 @@ final class Measurements {
         String tag = Benchmark.tag(scenario, rep, options.reps, target.name);
         try {
             measure(scenario, rep, tag, target, maxConnections);
+        } catch (IllegalArgumentException e) {
+            throw e; // an unknown scenario: the flags are wrong
+        } catch (Exception e) {
+            // one failed run must not lose the others: it is reported and has no figure
+            notes.accept(tag + " failed, no figure recorded: " + e);
         } finally {
             settle(target);
         }

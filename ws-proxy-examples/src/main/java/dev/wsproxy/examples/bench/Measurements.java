@@ -22,6 +22,7 @@ final class Measurements {
     static final String P999 = "latency p999 (µs)";
     static final String THROUGHPUT = "throughput (msg/s)";
     static final String CPU_PER_MESSAGE = "proxy CPU per message (µs)";
+    static final String KERNEL_SHARE = "proxy CPU in the kernel, throughput (%)";
     static final String BULK = "bulk (MB/s)";
     static final String CPU_PER_GB = "proxy CPU per GB (ms)";
     static final String HANDSHAKES = "handshakes/s";
@@ -99,9 +100,11 @@ final class Measurements {
                 double perMessage = cpu.nanos() < 0 ? -1 : cpu.nanos() / 1e3 / r[2];
                 if (perMessage >= 0) {
                     record(CPU_PER_MESSAGE, target, perMessage);
+                    record(KERNEL_SHARE, target, cpu.systemPercent());
                 }
-                System.out.printf(Locale.ROOT, "%s %.0f msg/s%s%n", tag, r[0],
-                        perMessage >= 0 ? String.format(Locale.ROOT, ", proxy CPU %.2f µs/msg", perMessage) : "");
+                String cpuText = perMessage < 0 ? "" : String.format(Locale.ROOT,
+                        ", proxy CPU %.2f µs/msg (%.0f %% in the kernel)", perMessage, cpu.systemPercent());
+                System.out.printf(Locale.ROOT, "%s %.0f msg/s%s%n", tag, r[0], cpuText);
                 break;
             }
             case "bulk": {
@@ -208,6 +211,8 @@ final class Measurements {
         private final Target target;
         private long start = -1;
         private long end = -1;
+        private long systemStart = -1;
+        private long systemEnd = -1;
 
         CpuWindow(Target target) {
             this.target = target;
@@ -216,15 +221,23 @@ final class Measurements {
         @Override
         public void begin() {
             start = target.cpuNanos();
+            systemStart = target.systemNanos();
         }
 
         @Override
         public void end() {
             end = target.cpuNanos();
+            systemEnd = target.systemNanos();
         }
 
         long nanos() {
             return start < 0 || end < 0 ? -1 : end - start;
+        }
+
+        /** The kernel's share of the window's CPU time in percent, or -1. */
+        double systemPercent() {
+            long all = nanos();
+            return all <= 0 || systemStart < 0 || systemEnd < 0 ? -1 : 100.0 * (systemEnd - systemStart) / all;
         }
     }
 }

@@ -23,9 +23,18 @@ final class ProcStats {
 
     /** CPU time (user + system) of {@code process} and its descendants in nanoseconds, or -1. */
     static long cpuNanos(ProcessHandle process) {
+        return cpuNanos(process, false);
+    }
+
+    /** System (kernel) CPU time of {@code process} and its descendants in nanoseconds, or -1. */
+    static long systemNanos(ProcessHandle process) {
+        return cpuNanos(process, true);
+    }
+
+    private static long cpuNanos(ProcessHandle process, boolean systemOnly) {
         long ticks = 0;
         for (ProcessHandle p : withDescendants(process)) {
-            long t = cpuTicks(p.pid());
+            long t = cpuTicks(p.pid(), systemOnly);
             if (t < 0) {
                 return -1;
             }
@@ -61,19 +70,20 @@ final class ProcStats {
         return -1;
     }
 
-    /** utime + stime in clock ticks (fields 14 and 15 of {@code /proc/<pid>/stat}), or -1. */
-    static long cpuTicks(long pid) {
+    /** utime + stime (or stime only) in clock ticks (fields 14 and 15 of {@code /proc/<pid>/stat}), or -1. */
+    static long cpuTicks(long pid, boolean systemOnly) {
         try {
-            return parseStatTicks(Files.readString(Path.of("/proc/" + pid + "/stat")));
+            return parseStatTicks(Files.readString(Path.of("/proc/" + pid + "/stat")), systemOnly);
         } catch (IOException | RuntimeException e) {
             return -1;
         }
     }
 
     /** The name field {@code (comm)} may hold spaces and parentheses: count the fields after its last ')'. */
-    static long parseStatTicks(String stat) {
+    static long parseStatTicks(String stat, boolean systemOnly) {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15; f[0] is field 3 (state)
+        long stime = Long.parseLong(f[12]); // fields 14 (utime) and 15 (stime); f[0] is field 3 (state)
+        return systemOnly ? stime : Long.parseLong(f[11]) + stime;
     }
 
     private static List<ProcessHandle> withDescendants(ProcessHandle process) {

@@ -118,6 +118,12 @@ final class Target implements AutoCloseable {
                 : external != null ? ProcStats.cpuNanos(external.handle()) : -1;
     }
 
+    /** Kernel part of {@link #cpuNanos()}, or -1. */
+    long systemNanos() {
+        return java != null ? ProcStats.systemNanos(java.handle())
+                : external != null ? ProcStats.systemNanos(external.handle()) : -1;
+    }
+
     /** Memory now; a Java proxy first runs full collections. Null for the direct target. */
     Memory memory() throws Exception {
         if (java != null) {

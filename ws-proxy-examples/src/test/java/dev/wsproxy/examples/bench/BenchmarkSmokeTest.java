@@ -72,7 +72,8 @@ class BenchmarkSmokeTest {
     void cpuTimeIsReadAfterTheProcessNameWhateverItHolds() {
         // fields 14 and 15 (utime, stime) counted after the last ')' of a name with spaces and parentheses
         String stat = "4242 (java (x) y) S 1 4242 4242 0 -1 4194560 100 0 0 0 1234 567 0 0 20 0 40 0 99 0 0";
-        assertEquals(1234 + 567, ProcStats.parseStatTicks(stat));
+        assertEquals(1234 + 567, ProcStats.parseStatTicks(stat, false));
+        assertEquals(567, ProcStats.parseStatTicks(stat, true));
     }
 
     @Test

@@ -6,44 +6,58 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The benchmark's flags. {@code --quick} (under 3 minutes on 2 cores) and the default full run are presets;
- * any later flag overrides a preset's value.
+ * The benchmark's flags. {@code --quick} (about 3 minutes on 2 cores) and the default full run are presets;
+ * any later flag overrides a preset's value. Not thread-safe; read-only once parsed.
  */
 final class BenchOptions {
 
     static final String USAGE = String.join("\n",
             "usage: Benchmark [--quick] [flags]",
-            "  --quick                     small sizes: a run of under 3 minutes",
+            "  --quick                     small sizes: a run of about 3 minutes",
             "  --reps=N                    repetitions of each scenario per target (default 3; medians are printed)",
-            "  --targets=a,b,c             any of direct,ws-proxy,nginx (default: all; nginx skipped when absent)",
+            "  --targets=a,b,c             any of direct,tunnel-jetty,tunnel-tomcat,message-jetty,nginx,haproxy",
+            "                              (default: all; nginx/haproxy skipped with a note when not installed)",
             "  --scenarios=a,b             any of latency,throughput,bulk,scale (default: all)",
             "  --latency-count=N           round trips measured per latency run (default 20000; quick 5000)",
             "  --throughput-conns=N        (default 50)   --throughput-inflight=N (default 16)",
             "  --message-size=N            bytes per latency/throughput message (default 64)",
-            "  --bulk-conns=N              (default 4)    --bulk-size=N bytes per bulk message (default 1048576)",
-            "  --warmup=SECONDS            per throughput/bulk run (default 2; quick 1)",
-            "  --measure=SECONDS           per throughput/bulk run (default 8; quick 2)",
-            "  --scale-conns=N             idle connections (default 10000; quick 1000), capped by the open-files limit",
+            "  --bulk-conns=N              (default 4)    --bulk-inflight=N (default 4)",
+            "  --bulk-size=N               bytes per bulk message (default 1048576)",
+            "  --warmup=SECONDS            per throughput/bulk run (default 1; quick 0.5)",
+            "  --measure=SECONDS           per throughput/bulk run (default 5; quick 2)",
+            "  --scale-conns=N             idle connections (default 9800; quick 1000), capped by the open-files limit",
             "  --scale-concurrency=N       handshakes in flight while opening them (default 100)",
-            "  --nginx=PATH                nginx binary (default: nginx on the PATH, else /usr/sbin/nginx)",
-            "  --proxy-jvm-opts='...'      JVM options of the ws-proxy process (default -Xms256m -Xmx1g),",
-            "                              e.g. add -XX:StartFlightRecording=filename=proxy.jfr,settings=profile",
+            "  --nginx=PATH / --haproxy=PATH   the binaries (default: on the PATH, else in /usr/sbin)",
+            "  --backend=raw|jetty         echo backend: RawEchoBackend (default) or CoreEchoBackend (Jetty core)",
+            "  --tomcat-jars=DIR           Tomcat 11 jars for tunnel-tomcat",
+            "                              (default ws-proxy-examples/target/bench-tomcat11)",
+            "  --jfr=DIR                   record a JFR profile (settings=profile) of each ws-proxy JVM during its",
+            "                              first throughput run and each scale run's handshakes, via jcmd",
+            "                              JFR.start/JFR.stop, into DIR/<target>-<scenario>.jfr",
+            "  --histogram=DIR             jcmd GC.class_histogram of each ws-proxy JVM with the idle connections open",
+            "  --proxy-jvm-opts='...'      JVM options of the ws-proxy processes (default -Xms256m -Xmx1g)",
             "  --backend-jvm-opts='...'    JVM options of the backend process (default -Xms256m -Xmx1g)");
 
     int reps = 3;
-    List<String> targets = List.of("direct", "ws-proxy", "nginx");
+    List<String> targets = Target.ALL;
     List<String> scenarios = List.of("latency", "throughput", "bulk", "scale");
     int latencyCount = 20_000;
     int throughputConns = 50;
     int throughputInFlight = 16;
     int messageSize = 64;
     int bulkConns = 4;
+    int bulkInFlight = 4;
     int bulkSize = 1024 * 1024;
-    Duration warmup = Duration.ofSeconds(2);
-    Duration measure = Duration.ofSeconds(8);
-    int scaleConns = 10_000;
+    Duration warmup = Duration.ofSeconds(1);
+    Duration measure = Duration.ofSeconds(5);
+    int scaleConns = 9_800;
     int scaleConcurrency = 100;
     String nginx;
+    String haproxy;
+    String backend = "raw";
+    String tomcatJars;
+    String jfr;
+    String histogram;
     List<String> proxyJvmOptions = List.of("-Xms256m", "-Xmx1g");
     List<String> backendJvmOptions = List.of("-Xms256m", "-Xmx1g");
     final List<String> given = new ArrayList<>();
@@ -57,24 +71,38 @@ final class BenchOptions {
             switch (name) {
                 case "--quick":
                     o.latencyCount = 5_000;
-                    o.warmup = Duration.ofSeconds(1);
+                    o.warmup = Duration.ofMillis(500);
                     o.measure = Duration.ofSeconds(2);
                     o.scaleConns = 1_000;
                     break;
                 case "--reps": o.reps = positive(name, value); break;
-                case "--targets": o.targets = list(value); break;
+                case "--targets": o.targets = targets(value); break;
                 case "--scenarios": o.scenarios = list(value); break;
                 case "--latency-count": o.latencyCount = positive(name, value); break;
                 case "--throughput-conns": o.throughputConns = positive(name, value); break;
                 case "--throughput-inflight": o.throughputInFlight = positive(name, value); break;
                 case "--message-size": o.messageSize = positive(name, value); break;
                 case "--bulk-conns": o.bulkConns = positive(name, value); break;
+                case "--bulk-inflight": o.bulkInFlight = positive(name, value); break;
                 case "--bulk-size": o.bulkSize = positive(name, value); break;
                 case "--warmup": o.warmup = Duration.ofMillis((long) (Double.parseDouble(value) * 1000)); break;
-                case "--measure": o.measure = Duration.ofMillis((long) (Math.max(0.1, Double.parseDouble(value)) * 1000)); break;
+                case "--measure":
+                    o.measure = Duration.ofMillis((long) (Math.max(0.1, Double.parseDouble(value)) * 1000));
+                    break;
                 case "--scale-conns": o.scaleConns = positive(name, value); break;
                 case "--scale-concurrency": o.scaleConcurrency = positive(name, value); break;
                 case "--nginx": o.nginx = value; break;
+                case "--haproxy": o.haproxy = value; break;
+                case "--tomcat-jars": o.tomcatJars = value; break;
+                case "--jfr": o.jfr = value; break;
+                case "--histogram": o.histogram = value; break;
+                case "--backend":
+                    if (!value.equals("raw") && !value.equals("jetty")) {
+                        throw new IllegalArgumentException("--backend must be raw or jetty but was '" + value
+                                + "' (e.g. --backend=raw)");
+                    }
+                    o.backend = value;
+                    break;
                 case "--proxy-jvm-opts": o.proxyJvmOptions = words(value); break;
                 case "--backend-jvm-opts": o.backendJvmOptions = words(value); break;
                 default:
@@ -95,6 +123,17 @@ final class BenchOptions {
         }
         throw new IllegalArgumentException(name + " must be a positive number but was '" + value + "' (e.g. "
                 + name + "=3)");
+    }
+
+    private static List<String> targets(String value) {
+        List<String> targets = list(value);
+        for (String t : targets) {
+            if (!Target.ALL.contains(t)) {
+                throw new IllegalArgumentException("--targets: unknown target '" + t + "' (use any of "
+                        + String.join(",", Target.ALL) + ")");
+            }
+        }
+        return targets;
     }
 
     private static List<String> list(String value) {

@@ -1,106 +1,94 @@
 package dev.wsproxy.examples.bench;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
-import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
-import org.eclipse.jetty.websocket.core.CloseStatus;
-import org.eclipse.jetty.websocket.core.Configuration;
-import org.eclipse.jetty.websocket.core.CoreSession;
-import org.eclipse.jetty.websocket.core.Frame;
-import org.eclipse.jetty.websocket.core.FrameHandler;
-import org.eclipse.jetty.websocket.core.OpCode;
-import org.eclipse.jetty.websocket.core.client.CoreClientUpgradeRequest;
-import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
 
 /**
- * The load generator: Jetty's core WebSocket client, asynchronous and frame by frame, so one harness thread
- * pool drives every connection without a thread per connection and without buffering messages. Each scenario
- * sends the next message from the callback that received an echo (no hand-off to another thread), and every
- * wait is bounded by the scenario's time limit.
+ * The load generator: raw WebSocket frames over NIO ({@link RawConnection}), pre-masked and written in
+ * batches, so that one thread of this JVM outruns any proxy it measures (a direct connection must be well
+ * above nginx, or the generator is the bound). Latency runs on the calling thread with blocking I/O (no
+ * selector wake-up in the round trip); throughput and bulk run every connection from one selector loop on
+ * the calling thread; each echo that completes a message queues the next one, and all that one read
+ * completed goes out in one write. Handshakes for the scale scenario are non-blocking too, from one thread.
  *
  * <p>Not thread-safe: one scenario at a time.
  */
 final class LoadClient implements AutoCloseable {
 
-    private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
+    private static final long HANDSHAKE_TIMEOUT_MILLIS = 30_000;
+    private static final Duration DRAIN = Duration.ofSeconds(5);
 
-    private final HttpClient http;
-    private final WebSocketCoreClient client;
+    /** Called at the start and the end of a throughput/bulk measuring window (e.g. to read a proxy's CPU). */
+    interface Window {
+        Window NONE = new Window() {
+        };
 
-    LoadClient() throws Exception {
-        QueuedThreadPool threads = new QueuedThreadPool();
-        threads.setName("bench-client");
-        http = new HttpClient();
-        http.setExecutor(threads);
-        http.setMaxConnectionsPerDestination(1024);
-        http.setMaxRequestsQueuedPerDestination(32 * 1024);
-        http.setConnectTimeout(20_000);
-        client = new WebSocketCoreClient(http, null);
-        http.start();
-        client.start();
+        default void begin() {
+        }
+
+        default void end() {
+        }
     }
 
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "bench-handshake-timer");
+        t.setDaemon(true);
+        return t;
+    });
+
     @Override
-    public void close() throws Exception {
-        client.stop();
-        http.stop();
+    public void close() {
+        timer.shutdownNow();
     }
 
     // ---- latency ----------------------------------------------------------------------------------
 
     /** One connection, one message in flight: returns {@code count} round trips in nanoseconds, sorted. */
-    long[] latency(URI target, int warmup, int count, int size, Duration limit) throws Exception {
-        byte[] message = text(size);
+    long[] latency(URI target, int warmup, int count, int size, Duration limit) throws IOException {
+        byte[] frame = RawConnection.maskedFrame(1, text(size));
+        RawConnection conn = RawConnection.open(target, timer, HANDSHAKE_TIMEOUT_MILLIS);
+        long deadline = System.nanoTime() + limit.toNanos();
         long[] samples = new long[count];
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        Conn conn = new Conn() {
-            private volatile long sentAt;
-            private int index = -warmup;
-
-            void next() {
-                sentAt = System.nanoTime();
-                sendText(message);
-            }
-
-            @Override
-            void onData(Frame frame) {
-                if (!frame.isFin()) {
-                    return;
+        try {
+            conn.sendFrom(RawConnection.block(frame, 1), frame.length);
+            for (int i = -warmup; i < count; i++) {
+                long sentAt = System.nanoTime();
+                conn.send(1);
+                while (!conn.flush()) {
+                    Thread.onSpinWait();
+                }
+                long received = conn.messages;
+                while (conn.messages == received) {
+                    if (conn.read() < 0 || conn.closeReceived) {
+                        throw new IOException("connection to " + target + " ended during the latency run");
+                    }
+                    if (conn.hasControlToSend()) {
+                        conn.flush();
+                    }
                 }
                 long rtt = System.nanoTime() - sentAt;
-                if (index >= 0) {
-                    samples[index] = rtt;
+                if (i >= 0) {
+                    samples[i] = rtt;
                 }
-                if (++index < count) {
-                    next();
-                } else {
-                    done.complete(null);
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("latency run on " + target + " took longer than " + limit);
                 }
             }
-
-            @Override
-            void onOpened() {
-                next();
-            }
-        };
-        connect(target, conn).get(limit.toMillis(), TimeUnit.MILLISECONDS);
-        try {
-            done.get(limit.toMillis(), TimeUnit.MILLISECONDS);
         } finally {
-            closeAll(List.of(conn));
+            conn.close();
         }
         Arrays.sort(samples);
         return samples;
@@ -110,70 +98,102 @@ final class LoadClient implements AutoCloseable {
 
     /**
      * {@code connections} connections each keeping {@code inFlight} messages of {@code size} bytes outstanding
-     * (text when {@code text}, else binary); every echo that completes a message sends the next one.
+     * (text when {@code text}, else binary), for {@code warmup} and then {@code measure}.
      *
-     * @return {messages per second, payload bytes per second} echoed during the measuring window
+     * @return {messages per second, payload bytes per second, messages, payload bytes} echoed in the window
      */
-    double[] stream(URI target, int connections, int inFlight, int size, boolean text,
-                    Duration warmup, Duration measure) throws Exception {
-        LongAdder messages = new LongAdder();
-        LongAdder bytes = new LongAdder();
-        AtomicBoolean stop = new AtomicBoolean();
-        byte[] textMessage = text ? text(size) : null;
-        List<Conn> conns = new ArrayList<>();
-        for (int i = 0; i < connections; i++) {
-            ByteBuffer binary = text ? null : ByteBuffer.allocateDirect(size);
-            conns.add(new Conn() {
-                void next() {
-                    if (text) {
-                        sendText(textMessage);
-                    } else {
-                        sendBinary(binary.duplicate().clear());
-                    }
-                }
-
-                @Override
-                void onData(Frame frame) {
-                    bytes.add(frame.getPayloadLength());
-                    if (frame.isFin()) {
-                        messages.increment();
-                        if (!stop.get()) {
-                            next();
-                        }
-                    }
-                }
-
-                @Override
-                void onOpened() {
-                }
-
-                void start() {
-                    for (int k = 0; k < inFlight; k++) {
-                        next();
-                    }
-                }
-            });
-        }
-        Duration limit = warmup.plus(measure).plusSeconds(30);
-        try {
-            connectAll(target, conns, 64, limit);
-            for (Conn c : conns) {
-                c.start();
+    double[] stream(URI target, int connections, int inFlight, int size, boolean text, Duration warmup,
+                    Duration measure, Window window) throws IOException {
+        byte[] frame = RawConnection.maskedFrame(text ? 1 : 2, text(size));
+        // enough copies that one write can carry every message a connection may have outstanding
+        ByteBuffer block = RawConnection.block(frame, Math.max(1, Math.min(inFlight, (256 * 1024) / frame.length)));
+        List<RawConnection> conns = openAll(target, connections, Math.min(connections, 16));
+        try (Selector selector = Selector.open()) {
+            for (RawConnection c : conns) {
+                c.channel.configureBlocking(false);
+                c.sendFrom(block, frame.length);
+                c.send(inFlight);
+                c.flush();
+                c.channel.register(selector, SelectionKey.OP_READ | SelectionKey.OP_WRITE, c);
             }
-            Thread.sleep(warmup.toMillis());
-            long m0 = messages.sum();
-            long b0 = bytes.sum();
-            long t0 = System.nanoTime();
-            Thread.sleep(measure.toMillis());
-            long m1 = messages.sum();
-            long b1 = bytes.sum();
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            stop.set(true);
-            return new double[] {(m1 - m0) / seconds, (b1 - b0) / seconds};
+            long start = System.nanoTime();
+            long begin = start + warmup.toNanos();
+            long end = begin + measure.toNanos();
+            long m0 = 0;
+            long b0 = 0;
+            long t0 = 0;
+            boolean measuring = false;
+            while (true) {
+                long now = System.nanoTime();
+                if (!measuring && now >= begin) {
+                    window.begin();
+                    m0 = sum(conns, true);
+                    b0 = sum(conns, false);
+                    t0 = System.nanoTime();
+                    measuring = true;
+                }
+                if (measuring && now >= end) {
+                    long m1 = sum(conns, true);
+                    long b1 = sum(conns, false);
+                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    window.end();
+                    drain(selector, conns);
+                    return new double[] {(m1 - m0) / seconds, (b1 - b0) / seconds, m1 - m0, b1 - b0};
+                }
+                selector.select(5);
+                for (SelectionKey key : selector.selectedKeys()) {
+                    serve(key, true);
+                }
+                selector.selectedKeys().clear();
+            }
         } finally {
-            stop.set(true);
-            closeAll(conns);
+            conns.forEach(RawConnection::close);
         }
+    }
+
+    /** Reads what arrived, queues one new message per echoed one (unless draining), writes. */
+    private static void serve(SelectionKey key, boolean sendMore) throws IOException {
+        RawConnection c = (RawConnection) key.attachment();
+        if (key.isReadable()) {
+            int echoed = c.read();
+            if (echoed < 0 || c.closeReceived) {
+                throw new IOException("the server closed a connection during the run (" + c.channel + ")");
+            }
+            if (sendMore) {
+                c.send(echoed);
+            }
+        }
+        boolean flushed = c.flush();
+        key.interestOps(SelectionKey.OP_READ | (flushed ? 0 : SelectionKey.OP_WRITE));
+    }
+
+    /** Stops sending and waits (bounded) for the echoes still in flight, so connections close cleanly. */
+    private static void drain(Selector selector, List<RawConnection> conns) throws IOException {
+        long deadline = System.nanoTime() + DRAIN.toNanos();
+        for (RawConnection c : conns) {
+            c.pending = 0;
+        }
+        long sentTotal = -1;
+        while (System.nanoTime() < deadline) {
+            selector.select(5);
+            for (SelectionKey key : selector.selectedKeys()) {
+                serve(key, false);
+            }
+            selector.selectedKeys().clear();
+            long received = sum(conns, true);
+            if (received == sentTotal) {
+                return;
+            }
+            sentTotal = received; // settled when two rounds see no new echo
+        }
+    }
+
+    private static long sum(List<RawConnection> conns, boolean messages) {
+        long s = 0;
+        for (RawConnection c : conns) {
+            s += messages ? c.messages : c.payloadBytes;
+        }
+        return s;
     }
 
     // ---- scale ------------------------------------------------------------------------------------
@@ -194,177 +214,56 @@ final class LoadClient implements AutoCloseable {
     }
 
     /**
-     * Opens {@code count} idle connections, {@code concurrency} handshakes at a time, runs {@code whileOpen}
-     * with all of them open, then closes them.
+     * Opens {@code count} idle connections, {@code concurrency} handshakes in flight (non-blocking, on this
+     * thread: {@link HandshakeBurst}), runs {@code whileOpen} with all of them open, then closes them.
      */
     ScaleResult scale(URI target, int count, int concurrency, Duration limit, Runnable whileOpen) throws Exception {
-        List<Conn> conns = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            conns.add(new Conn() {
-                @Override
-                void onData(Frame frame) {
-                }
-
-                @Override
-                void onOpened() {
-                }
-            });
-        }
+        HandshakeBurst burst = new HandshakeBurst(target, count, concurrency);
         try {
             long t0 = System.nanoTime();
-            String failure = connectAll(target, conns, concurrency, limit);
+            burst.run(limit);
             double seconds = (System.nanoTime() - t0) / 1e9;
-            int opened = (int) conns.stream().filter(c -> c.session != null).count();
+            int opened = burst.open.size();
             whileOpen.run();
-            return new ScaleResult(opened, count - opened, opened / seconds, failure);
+            return new ScaleResult(opened, burst.failed, opened / seconds, burst.firstFailure);
         } finally {
-            closeAll(conns);
+            burst.closeAll();
         }
     }
 
-    // ---- connections ------------------------------------------------------------------------------
-
-    /** Connects every handler, at most {@code concurrency} handshakes at a time; returns the first failure. */
-    private String connectAll(URI target, List<Conn> conns, int concurrency, Duration limit) throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        Semaphore permits = new Semaphore(concurrency);
-        AtomicInteger failed = new AtomicInteger();
-        String[] firstFailure = {null};
-        for (Conn conn : conns) {
-            if (!permits.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                throw new TimeoutException("handshakes did not finish within " + limit);
-            }
-            connect(target, conn).whenComplete((session, error) -> {
-                if (error != null && failed.getAndIncrement() == 0) {
-                    synchronized (firstFailure) {
-                        firstFailure[0] = error.toString();
-                    }
-                }
-                permits.release();
-            });
-        }
-        if (!permits.tryAcquire(concurrency, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-            throw new TimeoutException("handshakes did not finish within " + limit);
-        }
-        synchronized (firstFailure) {
-            if (failed.get() > 0 && conns.size() < 1000) {
-                throw new IllegalStateException(failed.get() + " handshakes failed, first: " + firstFailure[0]);
-            }
-            return firstFailure[0];
-        }
-    }
-
-    private CompletableFuture<CoreSession> connect(URI target, Conn conn) throws Exception {
-        CoreClientUpgradeRequest request = CoreClientUpgradeRequest.from(client, target, conn);
-        Configuration.ConfigurationCustomizer settings = new Configuration.ConfigurationCustomizer();
-        CoreEchoBackend.configure(settings);
-        request.setConfiguration(settings);
-        request.timeout(30, TimeUnit.SECONDS);
-        return client.connect(request);
-    }
-
-    /** Closes every open connection with 1000 and waits (bounded) for the close handshakes. */
-    private static void closeAll(List<? extends Conn> conns) {
-        for (Conn c : conns) {
-            CoreSession s = c.session;
-            if (s != null && s.isOutputOpen()) {
-                s.close(CloseStatus.NORMAL, "bench done", Callback.NOOP);
-            }
-        }
-        long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
-        for (Conn c : conns) {
-            if (c.session == null) {
-                continue;
-            }
-            try {
-                c.closed.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (Exception e) {
-                c.session.abort();
-            }
-        }
-    }
-
-    private static final java.lang.reflect.Field MASK_RANDOM = maskRandomField();
-
-    /** The load generator masks every frame too: same per-thread key source as the proxy (see MaskKeys). */
-    static void fastMaskKeys(CoreSession session) {
-        if (MASK_RANDOM != null && session instanceof org.eclipse.jetty.websocket.core.WebSocketCoreSession) {
-            try {
-                MASK_RANDOM.set(((org.eclipse.jetty.websocket.core.WebSocketCoreSession) session).getConnection(),
-                        dev.wsproxy.internal.MaskKeys.asRandom());
-            } catch (IllegalAccessException e) {
-                // keep Jetty's generator
-            }
-        }
-    }
-
-    private static java.lang.reflect.Field maskRandomField() {
+    /** Opens {@code count} connections, {@code concurrency} blocking handshakes at a time; fails on any refusal. */
+    private List<RawConnection> openAll(URI target, int count, int concurrency) throws IOException {
+        List<RawConnection> conns = new ArrayList<>();
+        Throwable failure = null;
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
         try {
-            java.lang.reflect.Field f = org.eclipse.jetty.websocket.core.WebSocketConnection.class.getDeclaredField("random");
-            f.setAccessible(true);
-            return f;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
+            List<Future<RawConnection>> opening = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                opening.add(pool.submit(() -> RawConnection.open(target, timer, HANDSHAKE_TIMEOUT_MILLIS)));
+            }
+            for (Future<RawConnection> f : opening) {
+                try {
+                    conns.add(f.get());
+                } catch (ExecutionException e) {
+                    failure = failure == null ? e.getCause() : failure;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    failure = e;
+                }
+            }
+        } finally {
+            pool.shutdown();
         }
+        if (failure != null) {
+            conns.forEach(RawConnection::close);
+            throw new IOException("could not open " + count + " connections to " + target + ": " + failure, failure);
+        }
+        return conns;
     }
 
     private static byte[] text(int size) {
         byte[] b = new byte[size];
         Arrays.fill(b, (byte) 'x');
         return b;
-    }
-
-    /** One client connection; frames arrive one at a time (the next is demanded after the callback). */
-    abstract static class Conn implements FrameHandler {
-        volatile CoreSession session;
-        final CompletableFuture<Void> closed = new CompletableFuture<>();
-
-        abstract void onData(Frame frame);
-
-        abstract void onOpened();
-
-        void start() {
-        }
-
-        void sendText(byte[] message) {
-            // A fresh buffer per frame: the client masks the payload in place.
-            session.sendFrame(new Frame(OpCode.TEXT, true, ByteBuffer.wrap(message.clone())), Callback.NOOP, false);
-        }
-
-        void sendBinary(ByteBuffer message) {
-            session.sendFrame(new Frame(OpCode.BINARY, true, message), Callback.NOOP, false);
-        }
-
-        @Override
-        public void onOpen(CoreSession coreSession, Callback callback) {
-            session = coreSession;
-            fastMaskKeys(coreSession);
-            callback.succeeded();
-            onOpened();
-            coreSession.demand();
-        }
-
-        @Override
-        public void onFrame(Frame frame, Callback callback) {
-            if (frame.isDataFrame()) {
-                onData(frame);
-            }
-            callback.succeeded();
-            if (frame.getOpCode() != OpCode.CLOSE) {
-                session.demand();
-            }
-        }
-
-        @Override
-        public void onError(Throwable cause, Callback callback) {
-            closed.complete(null);
-            callback.succeeded();
-        }
-
-        @Override
-        public void onClosed(CloseStatus closeStatus, Callback callback) {
-            closed.complete(null);
-            callback.succeeded();
-        }
     }
 }

@@ -14,8 +14,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A {@link BenchServer} in its own JVM: started with the harness's classpath, its port read from its first
- * line, its memory asked for over stdin, stopped by its PID. Its log goes to a file in a temp folder.
+ * A {@link BenchServer} in its own JVM: started with the harness's classpath (or a given one), its port read
+ * from its first line, its heap asked for over stdin, stopped over stdin or else by its PID. Its log goes to a
+ * file in a temp folder. Not thread-safe: the harness's main thread drives it.
  */
 final class ServerProcess implements AutoCloseable {
 
@@ -39,14 +40,14 @@ final class ServerProcess implements AutoCloseable {
     private final Path log;
     private final int port;
 
-    private ServerProcess(String name, List<String> jvmOptions, List<String> args) throws Exception {
+    private ServerProcess(String name, List<String> jvmOptions, String classpath, List<String> args) throws Exception {
         this.name = name;
         log = Files.createTempFile("ws-proxy-bench-" + name + "-", ".log");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classpath);
         command.add(BenchServer.class.getName());
         command.addAll(args);
         process = new ProcessBuilder(command).redirectError(log.toFile()).start();
@@ -63,7 +64,17 @@ final class ServerProcess implements AutoCloseable {
     }
 
     static ServerProcess start(String name, List<String> jvmOptions, String... args) throws Exception {
-        return new ServerProcess(name, jvmOptions, List.of(args));
+        return new ServerProcess(name, jvmOptions, System.getProperty("java.class.path"), List.of(args));
+    }
+
+    /** As {@link #start(String, List, String...)} with another classpath (Tomcat 11's jars first). */
+    static ServerProcess startWithClasspath(String name, List<String> jvmOptions, String classpath, String... args)
+            throws Exception {
+        return new ServerProcess(name, jvmOptions, classpath, List.of(args));
+    }
+
+    ProcessHandle handle() {
+        return process.toHandle();
     }
 
     int port() {

@@ -199,13 +199,14 @@ public final class TunnelConnector implements AutoCloseable {
 
     /** The HTTP phase of one upstream connection: request out, response head in, then hands over. */
     private static final class HandshakeConnection extends AbstractConnection implements HttpParser.ResponseHandler {
-        private final byte[] head;
+        private byte[] head;
         private final ClientOffer offer;
         private final String origin;
         private final CompletableFuture<UpstreamHandshake> result;
         private final HttpParser parser = new HttpParser(this, MAX_RESPONSE_HEAD);
         private final Map<String, List<String>> responseHeaders = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        private final ByteBuffer buffer = ByteBuffer.allocate(MAX_RESPONSE_HEAD + 1024).limit(0);
+        /** The response head's buffer; dropped at the hand-over (this connection object lives as long as the tunnel). */
+        private ByteBuffer buffer = ByteBuffer.allocate(MAX_RESPONSE_HEAD + 1024).limit(0);
         private int status;
         private boolean headerDone;
 
@@ -231,11 +232,16 @@ public final class TunnelConnector implements AutoCloseable {
                 getEndPoint().close();
                 return;
             }
-            getEndPoint().write(Callback.from(this::fillInterested, this::fail), ByteBuffer.wrap(head));
+            ByteBuffer request = ByteBuffer.wrap(head);
+            head = null;
+            getEndPoint().write(Callback.from(this::fillInterested, this::fail), request);
         }
 
         @Override
         public void onFillable() {
+            if (buffer == null) {
+                return; // handed over: the tunnel reads the endpoint itself
+            }
             try {
                 while (!headerDone && !result.isDone()) {
                     int n = getEndPoint().fill(buffer);
@@ -286,6 +292,7 @@ public final class TunnelConnector implements AutoCloseable {
                 }
             }
             ByteBuffer early = buffer.hasRemaining() ? ByteBuffer.allocate(buffer.remaining()).put(buffer).flip() : null;
+            buffer = null;
             UpstreamHandshake handshake = new UpstreamHandshake(new JettyTunnelEndpoint(getEndPoint()),
                     responseHeaders, chosen, compression, other, early);
             if (!result.complete(handshake)) {

@@ -20,12 +20,16 @@ class SpringProxyShutdownTest {
         try (Backend backend = Backend.start()) {
             ConfigurableApplicationContext app = SpringApplication.run(SpringProxyApplication.class,
                     "--server.address=127.0.0.1", "--server.port=0", "--spring.main.banner-mode=off",
-                    "--ws-proxy.upstream=" + backend.uri("/"));
+                    "--ws-proxy.upstream=" + backend.uri("/"),
+                    "--spring.security.user.name=alice", "--spring.security.user.password=secret");
             int port = ((ServletWebServerApplicationContext) app).getWebServer().getPort();
             List<TestClient> clients = new ArrayList<>();
             try {
                 for (int i = 0; i < 10; i++) {
-                    TestClient client = TestClient.connect("ws://127.0.0.1:" + port + "/ws/echo");
+                    // the sample's /ws/ paths are behind Spring Security (HTTP Basic, user alice)
+                    TestClient client = TestClient.connect("ws://127.0.0.1:" + port + "/ws/echo", "Authorization",
+                            "Basic " + java.util.Base64.getEncoder().encodeToString(
+                                    "alice:secret".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
                     client.sendText("client " + i);
                     assertEquals("client " + i, client.next().asText());
                     clients.add(client);

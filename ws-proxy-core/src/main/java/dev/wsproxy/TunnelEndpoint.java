@@ -56,6 +56,14 @@ public interface TunnelEndpoint {
         return false;
     }
 
+    /**
+     * Moves this endpoint's pending write along if it can, without blocking. Called every few milliseconds from
+     * a callback thread that waits (see {@link #readsOnlyInCallbacks()}): a container that runs one callback per
+     * connection at a time cannot deliver the "writable again" callback meanwhile.
+     */
+    default void progressWrites() {
+    }
+
     /** Whether the buffers given to {@link #fill} must have a backing array. */
     default boolean needsHeapBuffers() {
         return false;

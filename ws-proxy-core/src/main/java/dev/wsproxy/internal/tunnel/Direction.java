@@ -283,15 +283,20 @@ final class Direction {
      * data write completed or the direction stopped. The pump's work counter keeps other threads out meanwhile.
      */
     private void awaitWritten() {
-        synchronized (writeWait) {
-            while (writePending && started) {
+        while (writePending && started) {
+            synchronized (writeWait) {
+                if (!writePending || !started) {
+                    return;
+                }
                 try {
-                    writeWait.wait(1000);
+                    writeWait.wait(5);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
                 }
             }
+            // this thread may hold the container's per-connection lock: move our own writes to the client along
+            source.progressWrites();
         }
     }
 

@@ -355,6 +355,16 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
         return true;
     }
 
+    /**
+     * Tomcat runs one event per connection at a time, so while a container thread of this connection waits
+     * for the upstream to take a write, {@code onWritePossible} cannot be delivered for it; the waiting thread
+     * polls the output instead ({@code isReady()} flushes what the socket takes now).
+     */
+    @Override
+    public void progressWrites() {
+        continueWriting();
+    }
+
     @Override
     public boolean needsHeapBuffers() {
         return true;

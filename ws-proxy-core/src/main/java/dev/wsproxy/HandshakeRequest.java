@@ -22,6 +22,7 @@ public final class HandshakeRequest {
 
     private final String method;
     private final String protocol;
+    private final boolean tunnelCapable;
     private final String scheme;
     private final String host;
     private final int port;
@@ -36,6 +37,7 @@ public final class HandshakeRequest {
     private HandshakeRequest(Builder b) {
         this.method = Objects.requireNonNull(b.method, "method");
         this.protocol = Objects.requireNonNull(b.protocol, "protocol");
+        this.tunnelCapable = b.tunnelCapable;
         this.scheme = Objects.requireNonNull(b.scheme, "scheme");
         this.host = b.host;
         this.port = b.port;
@@ -61,6 +63,15 @@ public final class HandshakeRequest {
     }
 
     /** The protocol of the request line, e.g. {@code HTTP/1.1}, {@code HTTP/2.0}. */
+    /**
+     * Whether the adapter can take over this connection for tunnel mode; default {@code true}. An adapter on a
+     * container without {@code HttpServletRequest.upgrade} (Jetty 12.0) says {@code false}, and the proxy then
+     * relays in message mode.
+     */
+    public boolean tunnelCapable() {
+        return tunnelCapable;
+    }
+
     public String protocol() {
         return protocol;
     }
@@ -138,6 +149,7 @@ public final class HandshakeRequest {
     public static final class Builder {
         private String method;
         private String protocol = "HTTP/1.1";
+        private boolean tunnelCapable = true;
         private String scheme = "http";
         private String host;
         private int port = -1;
@@ -154,6 +166,12 @@ public final class HandshakeRequest {
 
         public Builder method(String method) {
             this.method = method;
+            return this;
+        }
+
+        /** See {@link HandshakeRequest#tunnelCapable()}. */
+        public Builder tunnelCapable(boolean tunnelCapable) {
+            this.tunnelCapable = tunnelCapable;
             return this;
         }
 

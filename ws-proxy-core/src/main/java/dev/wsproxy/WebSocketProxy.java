@@ -236,7 +236,8 @@ public final class WebSocketProxy implements AutoCloseable {
         if (overLimit != null) {
             return CompletableFuture.completedFuture(refuse(id, request, 503, overLimit, Map.of("Retry-After", "5")));
         }
-        if (route.relayMode() == ProxyRoute.RelayMode.TUNNEL && "HTTP/1.1".equals(request.protocol())) {
+        if (route.relayMode() == ProxyRoute.RelayMode.TUNNEL && "HTTP/1.1".equals(request.protocol())
+                && request.tunnelCapable()) {
             return tunnel(id, route, targetUri, request);
         }
         return CompletableFuture.completedFuture(message(id, route, target, targetUri, request));

@@ -208,6 +208,19 @@ public final class WebSocketProxyFilter implements Filter {
         response.flushBuffer();
     }
 
+    /**
+     * Whether this container can hand the connection to a tunnel: Jetty 12.0 implements neither
+     * {@code HttpServletRequest.upgrade} nor (without {@code JettyWebSocketProxy.mount}) an upgrader of ours, so
+     * there the proxy relays in message mode.
+     */
+    private static boolean canTunnel(HttpServletRequest request) {
+        if (request.getServletContext().getAttribute(ClientUpgrader.ATTRIBUTE) instanceof ClientUpgrader) {
+            return true;
+        }
+        String server = String.valueOf(request.getServletContext().getServerInfo()).toLowerCase(java.util.Locale.ROOT);
+        return !server.startsWith("jetty/12.0");
+    }
+
     /** Converts a servlet request into the proxy's container-neutral handshake request. */
     public static HandshakeRequest toHandshakeRequest(HttpServletRequest request) {
         String uri = request.getRequestURI();
@@ -227,6 +240,7 @@ public final class WebSocketProxyFilter implements Filter {
                 .query(request.getQueryString())
                 .remoteAddress(request.getRemoteAddr())
                 .remotePort(request.getRemotePort())
+                .tunnelCapable(canTunnel(request))
                 // set by the container's or the application's security (Spring Security wraps the request)
                 .user(request.getRemoteUser());
         for (String name : Collections.list(request.getHeaderNames())) {

@@ -47,6 +47,9 @@ public final class TunnelConnector implements AutoCloseable {
     private static final String WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private static final int MAX_RESPONSE_HEAD = 16 * 1024;
 
+    /** Whether Jetty 12.1's {@code Transport} (which its ClientConnector requires in the context) is present. */
+    private static final boolean TRANSPORT_API = classPresent("org.eclipse.jetty.io.Transport");
+
     private final QueuedThreadPool threads;
     private final ClientConnector connector;
 
@@ -107,14 +110,21 @@ public final class TunnelConnector implements AutoCloseable {
             factory = connector.newSslClientConnectionFactory(null, factory);
         }
         Map<String, Object> context = new HashMap<>();
-        context.put(Transport.class.getName(), Transport.TCP_IP);
-        context.put(ClientConnectionFactory.CONTEXT_KEY, factory);
-        context.put(ClientConnector.CONNECTION_PROMISE_CONTEXT_KEY, new Promise<Connection>() {
+        Promise<Connection> promise = new Promise<>() {
             @Override
             public void failed(Throwable x) {
                 result.completeExceptionally(classify(origin, x));
             }
-        });
+        };
+        // Keys by their values, for Jetty 12.1 and 12.0 alike (Spring Boot 3.5 manages Jetty 12.0): the constants
+        // were renamed between them, and 12.0 has no Transport.
+        context.put(ClientConnectionFactory.class.getName(), factory);
+        context.put("org.eclipse.jetty.client.connector.clientConnectionFactory", factory);
+        context.put(Connection.class.getName() + ".promise", promise);
+        context.put("org.eclipse.jetty.client.connector.connectionPromise", promise);
+        if (TRANSPORT_API) {
+            Jetty121.putTcpTransport(context);
+        }
         result.whenComplete((ok, failure) -> timeout.cancel());
         connector.connect(address, context);
         return result;
@@ -173,6 +183,22 @@ public final class TunnelConnector implements AutoCloseable {
 
     private static UpstreamFailure classify(String origin, Throwable failure) {
         return UpstreamFailures.classify(origin, failure, Duration.ZERO);
+    }
+
+    private static boolean classPresent(String name) {
+        try {
+            Class.forName(name, false, TunnelConnector.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /** Touches Jetty 12.1-only types; loaded only when they exist. */
+    private static final class Jetty121 {
+        static void putTcpTransport(Map<String, Object> context) {
+            context.put(Transport.class.getName(), Transport.TCP_IP);
+        }
     }
 
     /** The expected {@code Sec-WebSocket-Accept} for a key (RFC 6455 section 4.2.2). */

@@ -1,7 +1,7 @@
 package dev.wsproxy;
 
 import dev.wsproxy.internal.HeaderPolicy;
-import dev.wsproxy.internal.PathRules;
+import dev.wsproxy.internal.RoutePaths;
 import dev.wsproxy.internal.UpstreamUris;
 import java.net.URI;
 import java.time.Duration;
@@ -9,7 +9,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.slf4j.LoggerFactory;
@@ -97,7 +96,7 @@ public final class ProxyRoute {
     private final Pattern regex;
     private final URI upstream;
     private final String upstreamBase;
-    private final String upstreamPath;
+    private final RoutePaths paths;
     private final Duration connectTimeout;
     private final boolean rejectNonUpgrade;
     private final boolean clientCompression;
@@ -118,7 +117,8 @@ public final class ProxyRoute {
         this.regex = regex;
         this.upstream = upstream;
         this.upstreamBase = upstream.getScheme().toLowerCase(Locale.ROOT) + "://" + upstream.getRawAuthority();
-        this.upstreamPath = upstream.getRawPath() == null ? "" : upstream.getRawPath();
+        this.paths = new RoutePaths(b.match == Match.PREFIX, b.path, regex,
+                upstream.getRawPath() == null ? "" : upstream.getRawPath());
         this.connectTimeout = b.connectTimeout;
         this.rejectNonUpgrade = b.rejectNonUpgrade;
         this.clientCompression = b.clientCompression;
@@ -296,90 +296,22 @@ public final class ProxyRoute {
      * @return the upstream URI string, or {@code null} when this route does not match
      */
     String rewrite(String rawPath, String rawQuery) {
-        String target;
-        switch (match) {
-            case EXACT:
-                if (!rawPath.equals(path)) {
-                    return null;
-                }
-                target = upstreamPath.isEmpty() ? rawPath : upstreamPath;
-                break;
-            case PREFIX:
-                if (!rawPath.startsWith(path)) {
-                    return null;
-                }
-                String rest = rawPath.substring(path.length());
-                if (!path.endsWith("/")) {
-                    // without a trailing slash the prefix ends at a segment boundary: '/ws' takes '/ws' and
-                    // '/ws/...', never '/wsfoo'; and the upstream path is joined with exactly one slash
-                    if (!rest.isEmpty() && rest.charAt(0) != '/') {
-                        return null;
-                    }
-                    if (upstreamPath.endsWith("/") && !rest.isEmpty()) {
-                        rest = rest.substring(1);
-                    }
-                }
-                target = upstreamPath.isEmpty() ? rawPath : upstreamPath + rest;
-                break;
-            default:
-                Matcher m = regex.matcher(rawPath);
-                if (!m.matches()) {
-                    return null;
-                }
-                target = upstreamPath.isEmpty() ? rawPath : fill(upstreamPath, m);
-                break;
-        }
-        if (target.isEmpty() || target.charAt(0) != '/') {
-            target = "/" + target;
-        }
-        // The authority is fixed text from the configuration; whatever a capture holds stays in the path.
-        return upstreamBase + PathRules.escapeIllegal(target, false)
-                + (rawQuery == null ? "" : "?" + PathRules.escapeIllegal(rawQuery, true));
+        String target = paths.rewrite(rawPath, rawQuery);
+        return target == null ? null : upstreamBase + target;
     }
 
     /**
      * For a prefix ending in {@code /}, the upstream URI for the path that is the prefix without that slash
-     * ({@code /ws/admin} for {@code prefix("/ws/admin/")}), else {@code null}. Servlet mappings such as
-     * {@code /admin/*} also serve {@code /admin}, so that path must get this route's policy, not a shorter
-     * route's (nginx answers it with a redirect to the slashed path, which WebSocket clients do not follow).
+     * ({@code /ws/admin} for {@code prefix("/ws/admin/")}), else {@code null} (see {@link RoutePaths#rewriteBare}).
      */
     String rewriteBare(String path, String rawQuery) {
-        if (match != Match.PREFIX || this.path.length() < 2 || !this.path.endsWith("/")
-                || !path.equals(this.path.substring(0, this.path.length() - 1))) {
-            return null;
-        }
-        String target = upstreamPath.isEmpty() ? path
-                : upstreamPath.endsWith("/") ? upstreamPath.substring(0, upstreamPath.length() - 1) : upstreamPath;
-        if (target.isEmpty()) {
-            target = "/";
-        }
-        return upstreamBase + PathRules.escapeIllegal(target, false)
-                + (rawQuery == null ? "" : "?" + PathRules.escapeIllegal(rawQuery, true));
+        String target = paths.rewriteBare(path, rawQuery);
+        return target == null ? null : upstreamBase + target;
     }
 
     /** The part of the request path that this route stripped (for {@code X-Forwarded-Prefix}), or null. */
     String strippedPrefix() {
-        if (match == Match.PREFIX && !upstreamPath.isEmpty()) {
-            String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-            return p.isEmpty() ? null : p;
-        }
-        return null;
-    }
-
-    private static String fill(String template, Matcher m) {
-        StringBuilder out = new StringBuilder(template.length() + 32);
-        for (int i = 0; i < template.length(); i++) {
-            char c = template.charAt(i);
-            if (c == '$' && i + 1 < template.length() && Character.isDigit(template.charAt(i + 1))) {
-                int group = template.charAt(++i) - '0';
-                if (group <= m.groupCount() && m.group(group) != null) {
-                    out.append(m.group(group));
-                }
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
+        return paths.strippedPrefix();
     }
 
     @Override

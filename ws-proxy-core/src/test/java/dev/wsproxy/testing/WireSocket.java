@@ -98,6 +98,23 @@ public final class WireSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes these bytes in pieces of {@code piece} bytes, each flushed as its own TCP segment a millisecond
+     * after the previous one, so that the peer's reads see them apart (frame headers split across reads).
+     */
+    public void sendInPieces(byte[] bytes, int piece) throws IOException {
+        socket.setTcpNoDelay(true);
+        for (int i = 0; i < bytes.length; i += piece) {
+            send(java.util.Arrays.copyOfRange(bytes, i, Math.min(bytes.length, i + piece)));
+            try {
+                Thread.sleep(1); // pacing, not waiting: gives each piece its own read on the other side
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while pacing");
+            }
+        }
+    }
+
     /** Writes a frame as it is and returns it. */
     public WireFrame send(WireFrame frame) throws IOException {
         send(frame.wire);

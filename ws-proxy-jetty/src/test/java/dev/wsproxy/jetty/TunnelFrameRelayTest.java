@@ -109,6 +109,47 @@ class TunnelFrameRelayTest {
         }
     }
 
+    @Test
+    void frameHeadersSplitAcrossReadsStayByteExactBothWays() throws Exception {
+        try (WireFixture f = WireFixture.start(r -> r); WireSocket client = f.connect("x");
+             WireSocket upstream = f.upstream.take()) {
+            List<WireFrame> fromClient = shapes(true);
+            CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> sendDribbled(client, fromClient));
+            for (WireFrame expected : fromClient) {
+                assertArrayEquals(expected.wire, upstream.readFrame().wire, "client -> upstream " + expected);
+            }
+            writing.get(30, TimeUnit.SECONDS);
+            List<WireFrame> fromUpstream = shapes(false);
+            writing = CompletableFuture.runAsync(() -> sendDribbled(upstream, fromUpstream));
+            for (WireFrame expected : fromUpstream) {
+                assertArrayEquals(expected.wire, client.readFrame().wire, "upstream -> client " + expected);
+            }
+            writing.get(30, TimeUnit.SECONDS);
+            assertCloseRelayed(client, upstream, true);
+        }
+    }
+
+    /**
+     * Each frame's header (and the first payload byte) one byte per TCP segment, so the proxy reads every
+     * header in pieces; control frames wholly so; then the rest of the payload in one write.
+     */
+    private static void sendDribbled(WireSocket socket, List<WireFrame> frames) {
+        try {
+            for (WireFrame frame : frames) {
+                int len7 = frame.wire[1] & 0x7F;
+                int header = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + ((frame.wire[1] & 0x80) != 0 ? 4 : 0);
+                int opcode = frame.wire[0] & 0x0F;
+                int dribble = opcode >= 8 ? frame.wire.length : Math.min(frame.wire.length, header + 1);
+                socket.sendInPieces(java.util.Arrays.copyOfRange(frame.wire, 0, dribble), 1);
+                if (dribble < frame.wire.length) {
+                    socket.send(java.util.Arrays.copyOfRange(frame.wire, dribble, frame.wire.length));
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** A close frame (code, reason, the sender's masking) passes unchanged; the answer goes back unchanged. */
     private static void assertCloseRelayed(WireSocket client, WireSocket upstream, boolean clientFirst)
             throws Exception {

@@ -44,8 +44,11 @@ final class Direction {
         /** Something escaped the pump (a bug): the connection ends with 1011. */
         void internalFailure(Direction where, Throwable failure);
 
-        /** A data frame header was read: counts and idle tracking. */
-        void dataFrame(Direction from, long payloadLength, boolean endsMessage);
+        /**
+         * Data frame headers were read (once per read, not per frame): counts and idle tracking. {@code
+         * messages} is how many of the frames ended a message; the payload bytes may still be on their way.
+         */
+        void dataFrames(Direction from, int frames, long payloadBytes, int messages);
     }
 
     final String sourceName;
@@ -71,7 +74,9 @@ final class Direction {
     private boolean inMessage;
     private long messageBytes;
     private volatile boolean discarding;
-    private boolean discardRequested;
+    private volatile boolean discardRequested;
+    /** Whether {@link #injections} may be non-empty: set under the lock, read without it at frame ends. */
+    private volatile boolean injectionsWaiting;
     private volatile long lastReadNanos = System.nanoTime();
 
     // ---- pump state ----
@@ -181,6 +186,7 @@ final class Direction {
             }
             if (scanning || !atBoundary) {
                 injections.add(frame);
+                injectionsWaiting = true;
                 return;
             }
             now = enqueue(new Write(new ByteBuffer[] {frame}, null, isClose(frame)));
@@ -329,6 +335,10 @@ final class Direction {
 
     private static final Write NOTHING_TO_START = new Write(new ByteBuffer[0], null, false);
 
+    /** Data frames, their payload bytes and ended messages read in this scan, reported once at its end. */
+    private int scanFrames;
+    private long scanPayload;
+    private int scanMessages;
     private int violationCode;
     private String violationReason;
     private boolean piecesHaveClose;
@@ -371,28 +381,47 @@ final class Direction {
             }
             // a frame header starts here, or continues one begun in the previous read
             int frameStart = p;
-            if (headerFill == 0) {
+            int b0;
+            int b1;
+            int need;
+            long length;
+            if (headerFill == 0 && limit - p >= 2
+                    && limit - p >= (need = FrameHeaders.length(b1 = in.get(p + 1) & 0xFF))) {
+                // the whole header is in this buffer: read it in place (the common case)
+                b0 = in.get(p) & 0xFF;
+                length = FrameHeaders.payloadLength(in, p, b1);
                 headerInPlace = true;
-            }
-            while (p < limit && headerFill < headerLength()) {
-                header[headerFill++] = in.get(p++);
-            }
-            int need = headerLength();
-            if (headerFill < need) {
-                if (headerInPlace) {
-                    addRun(in, runStart, frameStart);
+                p += need;
+            } else {
+                if (headerFill == 0) {
+                    headerInPlace = true;
                 }
-                headerInPlace = false; // held in `header` until complete, then written as a copy
-                runStart = p;
-                break;
+                while (p < limit && headerFill < (need = FrameHeaders.length(header, headerFill))) {
+                    int n = Math.min(need - headerFill, limit - p);
+                    in.get(p, header, headerFill, n);
+                    headerFill += n;
+                    p += n;
+                }
+                need = FrameHeaders.length(header, headerFill);
+                if (headerFill < need) {
+                    if (headerInPlace) {
+                        addRun(in, runStart, frameStart);
+                    }
+                    headerInPlace = false; // held in `header` until complete, then written as a copy
+                    runStart = p;
+                    break;
+                }
+                headerFill = 0;
+                b0 = header[0] & 0xFF;
+                b1 = header[1] & 0xFF;
+                length = FrameHeaders.payloadLength(header);
             }
-            headerFill = 0;
-            String problem = check();
+            String problem = FrameHeaders.check(b0, b1, length, sourceName, fromClient, allowRsv1, allowOtherRsv,
+                    inMessage, messageBytes, maxFrameSize, maxMessageSize);
             if (problem != null) {
                 if (headerInPlace) {
                     addRun(in, runStart, frameStart);
                 }
-                runStart = p;
                 violationCode = Integer.parseInt(problem.substring(0, 4));
                 violationReason = problem.substring(5);
                 discarding = true;
@@ -403,12 +432,15 @@ final class Direction {
             if (!headerInPlace) {
                 runStart = p;
             }
-            int opcode = header[0] & 0x0F;
-            long length = payloadLength();
+            int opcode = b0 & 0x0F;
             if (!Frames.isControl(opcode)) {
-                boolean fin = (header[0] & Frames.FIN) != 0;
+                boolean fin = (b0 & Frames.FIN) != 0;
                 if (!discarding) {
-                    owner.dataFrame(this, length, fin);
+                    scanPayload += length;
+                    if (fin) {
+                        scanMessages++;
+                    }
+                    scanFrames++;
                 }
                 inMessage = !fin;
                 messageBytes = fin ? 0 : messageBytes + length;
@@ -442,7 +474,11 @@ final class Direction {
                 addRun(in, runStart, frameStart);
             }
             control = new byte[total];
-            System.arraycopy(header, 0, control, 0, need);
+            if (headerInPlace) {
+                in.get(frameStart, control, 0, need);
+            } else {
+                System.arraycopy(header, 0, control, 0, need);
+            }
             controlFill = need;
             controlHeaderLength = need;
             runStart = p;
@@ -450,6 +486,12 @@ final class Direction {
         }
         addRun(in, runStart, p);
         in.position(limit);
+        if (scanFrames != 0) {
+            owner.dataFrames(this, scanFrames, scanPayload, scanMessages);
+            scanFrames = 0;
+            scanPayload = 0;
+            scanMessages = 0;
+        }
         Write start = null;
         boolean any;
         synchronized (lock) {
@@ -502,6 +544,7 @@ final class Direction {
 
     /** Under {@link #lock}: moves the waiting injections into the pieces being built. */
     private void spliceInjections() {
+        injectionsWaiting = false;
         while (!injections.isEmpty()) {
             ByteBuffer frame = injections.poll();
             piecesHaveClose |= isClose(frame);
@@ -511,6 +554,9 @@ final class Direction {
 
     /** At a frame boundary: splices in the proxy's own frames waiting for one. Returns the new run start. */
     private int boundary(ByteBuffer in, int runStart, int p) {
+        if (!injectionsWaiting && !discardRequested) {
+            return runStart; // the common case, without taking the lock
+        }
         synchronized (lock) {
             boolean discardNow = discardRequested && !discarding;
             if (injections.isEmpty() && !discardNow) {
@@ -523,20 +569,6 @@ final class Direction {
             }
         }
         return p;
-    }
-
-    private int headerLength() {
-        return FrameHeaders.length(header, headerFill);
-    }
-
-    private long payloadLength() {
-        return FrameHeaders.payloadLength(header);
-    }
-
-    /** Checks a complete header: null, or "CODE reason" (1002 protocol, 1009 too big). */
-    private String check() {
-        return FrameHeaders.check(header, sourceName, fromClient, allowRsv1, allowOtherRsv, inMessage, messageBytes,
-                maxFrameSize, maxMessageSize);
     }
 
     /** A whole control frame: unmasks a copy of its payload and asks the tunnel. True to forward it. */
@@ -620,6 +652,7 @@ final class Direction {
             writing = false;
             queue.clear();
             injections.clear();
+            injectionsWaiting = false;
         }
         discarding = true;
         owner.writeFailed(this, failure);

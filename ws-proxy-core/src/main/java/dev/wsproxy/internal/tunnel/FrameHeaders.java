@@ -15,11 +15,32 @@ final class FrameHeaders {
 
     /** Header length so far known from the first two bytes (2 until they are read). */
     static int length(byte[] header, int headerFill) {
-        if (headerFill < 2) {
-            return 2;
+        return headerFill < 2 ? 2 : length(header[1]);
+    }
+
+    /** Header length given the second header byte. */
+    static int length(int b1) {
+        int len7 = b1 & 0x7F;
+        return 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + ((b1 & Frames.MASK) != 0 ? 4 : 0);
+    }
+
+    /**
+     * Payload length of the header starting at {@code at} in {@code in}, whose second byte is {@code b1}; the
+     * whole header must be readable. Absolute reads: the buffer's position and byte order are not used.
+     */
+    static long payloadLength(java.nio.ByteBuffer in, int at, int b1) {
+        int len7 = b1 & 0x7F;
+        if (len7 < 126) {
+            return len7;
         }
-        int len7 = header[1] & 0x7F;
-        return 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + ((header[1] & Frames.MASK) != 0 ? 4 : 0);
+        if (len7 == 126) {
+            return ((in.get(at + 2) & 0xFF) << 8) | (in.get(at + 3) & 0xFF);
+        }
+        long length = 0;
+        for (int i = at + 2; i < at + 10; i++) {
+            length = (length << 8) | (in.get(i) & 0xFF);
+        }
+        return length;
     }
 
     static long payloadLength(byte[] header) {
@@ -41,9 +62,17 @@ final class FrameHeaders {
     static String check(byte[] header, String sourceName, boolean fromClient, boolean allowRsv1,
                         boolean allowOtherRsv, boolean inMessage, long messageBytes, long maxFrameSize,
                         long maxMessageSize) {
-        int b0 = header[0] & 0xFF;
+        return check(header[0], header[1], payloadLength(header), sourceName, fromClient, allowRsv1, allowOtherRsv,
+                inMessage, messageBytes, maxFrameSize, maxMessageSize);
+    }
+
+    /** {@link #check(byte[], String, boolean, boolean, boolean, boolean, long, long, long)} on parsed fields. */
+    static String check(int first, int second, long length, String sourceName, boolean fromClient,
+                        boolean allowRsv1, boolean allowOtherRsv, boolean inMessage, long messageBytes,
+                        long maxFrameSize, long maxMessageSize) {
+        int b0 = first & 0xFF;
         int opcode = b0 & 0x0F;
-        boolean masked = (header[1] & Frames.MASK) != 0;
+        boolean masked = (second & Frames.MASK) != 0;
         if (masked != fromClient) {
             return fromClient ? "1002 client sent an unmasked frame (RFC 6455 5.1)"
                     : "1002 upstream sent a masked frame (RFC 6455 5.1)";
@@ -58,7 +87,6 @@ final class FrameHeaders {
         if ((b0 & Frames.RSV2_3) != 0 && !allowOtherRsv) {
             return "1002 " + sourceName + " set RSV2/RSV3 without a negotiated extension that defines them";
         }
-        long length = payloadLength(header);
         if (length < 0) {
             return "1002 " + sourceName + " sent a frame length with the most significant bit set";
         }

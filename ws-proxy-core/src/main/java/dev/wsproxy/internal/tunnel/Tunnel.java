@@ -284,9 +284,9 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
     }
 
     @Override
-    public void dataFrame(Direction from, long payloadLength, boolean endsMessage) {
+    public void dataFrames(Direction from, int frames, long payloadBytes, int messages) {
         lastDataNanos = System.nanoTime();
-        count(from.fromClient, payloadLength, endsMessage);
+        count(from.fromClient, payloadBytes, messages);
     }
 
     @Override

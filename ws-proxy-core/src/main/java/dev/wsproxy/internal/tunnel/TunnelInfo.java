@@ -31,18 +31,14 @@ abstract class TunnelInfo implements ProxyConnection {
         this.upstreamUri = upstreamUri;
     }
 
-    /** Counts a data frame's payload, and a message when it is the last frame of one. */
-    final void count(boolean fromClient, long payloadLength, boolean endsMessage) {
+    /** Counts data frames' payload bytes and the messages they ended. */
+    final void count(boolean fromClient, long payloadBytes, int messages) {
         if (fromClient) {
-            c2uBytes += payloadLength;
-            if (endsMessage) {
-                c2uMessages++;
-            }
+            c2uBytes += payloadBytes;
+            c2uMessages += messages;
         } else {
-            u2cBytes += payloadLength;
-            if (endsMessage) {
-                u2cMessages++;
-            }
+            u2cBytes += payloadBytes;
+            u2cMessages += messages;
         }
     }
 

@@ -1,22 +1,20 @@
 package dev.wsproxy.internal.tunnel;
 
 import java.nio.ByteBuffer;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.ArrayDeque;
 
 /**
  * Read buffers for tunnel directions, all of one size, direct or heap. A direction holds one only while it
  * has bytes in flight and gives it back when its source has nothing to read, so idle connections hold
- * none. At most {@code maxPooled} free buffers of each kind are kept. Thread-safe.
+ * none. At most {@code maxPooled} free buffers of each kind are kept. Thread-safe: each kind is a stack under
+ * its own monitor (acquire and release happen once per read, and a stack allocates nothing per call).
  */
 public final class BufferPool {
 
     private final int size;
     private final int maxPooled;
-    private final ConcurrentLinkedQueue<ByteBuffer> direct = new ConcurrentLinkedQueue<>();
-    private final ConcurrentLinkedQueue<ByteBuffer> heap = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger directCount = new AtomicInteger();
-    private final AtomicInteger heapCount = new AtomicInteger();
+    private final ArrayDeque<ByteBuffer> direct = new ArrayDeque<>();
+    private final ArrayDeque<ByteBuffer> heap = new ArrayDeque<>();
 
     public BufferPool(int size, int maxPooled) {
         this.size = size;
@@ -25,11 +23,12 @@ public final class BufferPool {
 
     /** An empty buffer in flush mode (position = limit = 0). */
     ByteBuffer acquire(boolean needsHeap) {
-        ConcurrentLinkedQueue<ByteBuffer> queue = needsHeap ? heap : direct;
-        ByteBuffer b = queue.poll();
-        if (b != null) {
-            (needsHeap ? heapCount : directCount).decrementAndGet();
-        } else {
+        ArrayDeque<ByteBuffer> stack = needsHeap ? heap : direct;
+        ByteBuffer b;
+        synchronized (stack) {
+            b = stack.pollLast();
+        }
+        if (b == null) {
             b = needsHeap ? ByteBuffer.allocate(size) : ByteBuffer.allocateDirect(size);
         }
         return b.position(0).limit(0);
@@ -41,13 +40,12 @@ public final class BufferPool {
     }
 
     void release(ByteBuffer b) {
-        boolean isHeap = !b.isDirect();
-        AtomicInteger count = isHeap ? heapCount : directCount;
-        if (count.incrementAndGet() > maxPooled) {
-            count.decrementAndGet();
-            return;
+        ArrayDeque<ByteBuffer> stack = b.isDirect() ? direct : heap;
+        synchronized (stack) {
+            if (stack.size() < maxPooled) {
+                stack.addLast(b);
+            }
         }
-        (isHeap ? heap : direct).add(b);
     }
 
     /** The size of every buffer. */

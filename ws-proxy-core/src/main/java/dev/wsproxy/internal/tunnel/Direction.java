@@ -89,6 +89,15 @@ final class Direction {
     private ByteBuffer buffer;
     private ByteBuffer prefilled;
     private final List<ByteBuffer> pieces = new ArrayList<>();
+    /** The read buffer itself is the write's only data piece (no slice): its position is left alone. */
+    private boolean writeInPlace;
+    private final boolean callbackReads;
+    // allocated once: the endpoints reuse their callbacks while these stay the same
+    private final Runnable onReadable = this::onReadable;
+    private final Runnable onWritten = this::written;
+    private final java.util.function.Consumer<Throwable> onWriteFailed = this::writeFailedNow;
+    /** The write in flight (writes to the target are serialised by {@code writing}). */
+    private volatile Write inFlight;
 
     // ---- writer state, guarded by lock ----
     private final Object lock = new Object();
@@ -115,6 +124,7 @@ final class Direction {
         this.allowOtherRsv = allowOtherRsv;
         this.maxFrameSize = maxFrameSize;
         this.maxMessageSize = maxMessageSize;
+        this.callbackReads = source.readsOnlyInCallbacks();
     }
 
     /** Bytes the source sent before the tunnel started (read while parsing the HTTP head). */
@@ -245,7 +255,7 @@ final class Direction {
                 if (n == 0) {
                     release();
                     demandPending = true;
-                    if (source.demand(this::onReadable)) {
+                    if (source.demand(onReadable)) {
                         demandPending = false;
                         continue;
                     }
@@ -261,7 +271,7 @@ final class Direction {
             if (write != NOTHING_TO_START) {
                 write(write);
             }
-            if (source.readsOnlyInCallbacks()) {
+            if (callbackReads) {
                 awaitWritten(); // read on, here, only once the other side took the bytes
             }
         }
@@ -278,8 +288,10 @@ final class Direction {
             b.position(0).limit(0);
         }
         writePending = false;
-        synchronized (writeWait) {
-            writeWait.notifyAll();
+        if (callbackReads) {
+            synchronized (writeWait) {
+                writeWait.notifyAll();
+            }
         }
         pump();
     }
@@ -356,6 +368,7 @@ final class Direction {
             scanning = true;
         }
         pieces.clear();
+        writeInPlace = false;
         piecesHaveClose = false;
         int p = in.position();
         int limit = in.limit();
@@ -485,7 +498,9 @@ final class Direction {
             runStart = controlComplete(in, runStart, p);
         }
         addRun(in, runStart, p);
-        in.position(limit);
+        if (!writeInPlace) {
+            in.position(limit); // else the write consumes it; onDataWritten empties the buffer either way
+        }
         if (scanFrames != 0) {
             owner.dataFrames(this, scanFrames, scanPayload, scanMessages);
             scanFrames = 0;
@@ -538,7 +553,12 @@ final class Direction {
 
     private void addRun(ByteBuffer in, int from, int to) {
         if (!discarding && from < to) {
-            pieces.add(in.slice(from, to - from));
+            if (pieces.isEmpty() && from == in.position() && to == in.limit()) {
+                writeInPlace = true; // all that was read goes on as it is: write the buffer itself
+                pieces.add(in);
+            } else {
+                pieces.add(in.slice(from, to - from));
+            }
         }
     }
 
@@ -623,10 +643,13 @@ final class Direction {
 
     private void write(Write write) {
         writeStartedNanos = System.nanoTime();
-        target.write(() -> written(write), this::writeFailedNow, write.buffers);
+        inFlight = write;
+        target.write(onWritten, onWriteFailed, write.buffers);
     }
 
-    private void written(Write done) {
+    private void written() {
+        Write done = inFlight;
+        inFlight = null;
         writeStartedNanos = 0;
         if (done.onDone != null) {
             done.onDone.run();

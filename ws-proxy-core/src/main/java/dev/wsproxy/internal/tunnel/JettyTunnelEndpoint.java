@@ -13,10 +13,14 @@ import org.eclipse.jetty.util.Callback;
  * A {@link TunnelEndpoint} over a Jetty {@link EndPoint}: the upstream's connection (Jetty's
  * {@code ClientConnector}, with its TLS) and, inside Jetty, the client's. Fills, fill interest and
  * gathering writes map one to one; the endpoint's idle timeout is turned off (the tunnel has its own).
+ * Thread-safe as the contract requires (one read demand and one write outstanding at a time); the Jetty
+ * callbacks are reused while the caller passes the same runnables.
  */
 public final class JettyTunnelEndpoint implements TunnelEndpoint {
 
     private final EndPoint endPoint;
+    private volatile ReadCallback readCallback;
+    private volatile WriteCallback writeCallback;
 
     public JettyTunnelEndpoint(EndPoint endPoint) {
         this.endPoint = endPoint;
@@ -30,43 +34,73 @@ public final class JettyTunnelEndpoint implements TunnelEndpoint {
 
     @Override
     public boolean demand(Runnable onReadable) {
-        endPoint.fillInterested(new Callback() {
-            @Override
-            public void succeeded() {
-                onReadable.run();
-            }
-
-            @Override
-            public void failed(Throwable x) {
-                onReadable.run(); // the next fill reports the failure
-            }
-
-            @Override
-            public InvocationType getInvocationType() {
-                return InvocationType.NON_BLOCKING;
-            }
-        });
+        ReadCallback callback = readCallback;
+        if (callback == null || callback.onReadable != onReadable) {
+            callback = new ReadCallback(onReadable);
+            readCallback = callback;
+        }
+        endPoint.fillInterested(callback);
         return false;
     }
 
     @Override
     public void write(Runnable onWritten, Consumer<Throwable> onFailed, ByteBuffer... buffers) {
-        endPoint.write(new Callback() {
-            @Override
-            public void succeeded() {
-                onWritten.run();
-            }
+        WriteCallback callback = writeCallback;
+        if (callback == null || callback.onWritten != onWritten || callback.onFailed != onFailed) {
+            callback = new WriteCallback(onWritten, onFailed);
+            writeCallback = callback;
+        }
+        endPoint.write(callback, buffers);
+    }
 
-            @Override
-            public void failed(Throwable x) {
-                onFailed.accept(x);
-            }
+    /** Reused while the caller passes the same runnable (a direction does): no allocation per read. */
+    private static final class ReadCallback implements Callback {
+        final Runnable onReadable;
 
-            @Override
-            public InvocationType getInvocationType() {
-                return InvocationType.NON_BLOCKING;
-            }
-        }, buffers);
+        ReadCallback(Runnable onReadable) {
+            this.onReadable = onReadable;
+        }
+
+        @Override
+        public void succeeded() {
+            onReadable.run();
+        }
+
+        @Override
+        public void failed(Throwable x) {
+            onReadable.run(); // the next fill reports the failure
+        }
+
+        @Override
+        public InvocationType getInvocationType() {
+            return InvocationType.NON_BLOCKING;
+        }
+    }
+
+    /** Reused while the caller passes the same callbacks; one write is outstanding at a time. */
+    private static final class WriteCallback implements Callback {
+        final Runnable onWritten;
+        final Consumer<Throwable> onFailed;
+
+        WriteCallback(Runnable onWritten, Consumer<Throwable> onFailed) {
+            this.onWritten = onWritten;
+            this.onFailed = onFailed;
+        }
+
+        @Override
+        public void succeeded() {
+            onWritten.run();
+        }
+
+        @Override
+        public void failed(Throwable x) {
+            onFailed.accept(x);
+        }
+
+        @Override
+        public InvocationType getInvocationType() {
+            return InvocationType.NON_BLOCKING;
+        }
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -21,6 +22,9 @@ public final class JettyTunnelEndpoint implements TunnelEndpoint {
     private final EndPoint endPoint;
     private volatile ReadCallback readCallback;
     private volatile WriteCallback writeCallback;
+    private volatile NioTunnelEndpoint direct;
+    /** The loop the tunnel should run this connection (and its other side) on, when set by the connector. */
+    private volatile NioLoops.Loop loop;
 
     public JettyTunnelEndpoint(EndPoint endPoint) {
         this.endPoint = endPoint;
@@ -113,8 +117,47 @@ public final class JettyTunnelEndpoint implements TunnelEndpoint {
         endPoint.close();
     }
 
+    void loop(NioLoops.Loop loop) {
+        this.loop = loop;
+    }
+
+    NioLoops.Loop loop() {
+        return loop;
+    }
+
+    /**
+     * This side as the tunnel should drive it on {@code loop}: plain TCP sockets are read and written on the loop
+     * directly ({@link NioTunnelEndpoint}); TLS and other endpoints stay with Jetty (this object).
+     */
+    TunnelEndpoint onLoop(NioLoops.Loop loop) {
+        if (loop == null || endPoint.getClass() != SocketChannelEndPoint.class) {
+            return this;
+        }
+        NioTunnelEndpoint nio = new NioTunnelEndpoint(endPoint, ((SocketChannelEndPoint) endPoint).getChannel(), loop);
+        direct = nio;
+        if (!endPoint.isOpen()) {
+            nio.closedUnderneath();
+        }
+        return nio;
+    }
+
+    /**
+     * Jetty closed the endpoint (the connection on it was told): a tunnel reading the socket directly must
+     * learn it here, as Jetty no longer wakes it. Call from the endpoint's connection's {@code onClose}.
+     */
+    public void endpointClosed() {
+        NioTunnelEndpoint nio = direct;
+        if (nio != null) {
+            nio.closedUnderneath();
+        }
+    }
+
     @Override
     public String remoteAddress() {
+        return address(endPoint);
+    }
+
+    static String address(EndPoint endPoint) {
         SocketAddress address = endPoint.getRemoteSocketAddress();
         if (address instanceof InetSocketAddress) {
             InetSocketAddress inet = (InetSocketAddress) address;

@@ -119,6 +119,23 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
         return false;
     }
 
+    /**
+     * Under the lock, at the open: when the upstream connector chose a selector loop, both sides move onto it
+     * (plain sockets are then read and written there directly; others stay with Jetty).
+     */
+    private void onOneLoop() {
+        if (upstream.endpoint instanceof JettyTunnelEndpoint) {
+            JettyTunnelEndpoint up = (JettyTunnelEndpoint) upstream.endpoint;
+            NioLoops.Loop loop = up.loop();
+            if (loop != null) {
+                upstream.endpoint = up.onLoop(loop);
+                if (client.endpoint instanceof JettyTunnelEndpoint) {
+                    client.endpoint = ((JettyTunnelEndpoint) client.endpoint).onLoop(loop);
+                }
+            }
+        }
+    }
+
     /** The upstream handshake failed: nothing was opened; releases the slot. */
     public void upstreamFailed() {
         synchronized (lock) {
@@ -143,13 +160,15 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
             if (open) {
                 state = State.OPEN;
                 opened = true;
+                onOneLoop();
                 long maxFrame = route().maxFrameSize();
                 long maxMessage = route().maxMessageSize();
                 // The frame limit guards the upstream hop only (as in message mode, where the upstream client
                 // buffers frames); the tunnel buffers none, and client frames are bounded by the message limit.
-                clientToUpstream = new Direction("client", "upstream", true, endpoint, upstream.endpoint, this, pool,
-                        allowRsv1, allowOtherRsv, Long.MAX_VALUE, maxMessage);
-                upstreamToClient = new Direction("upstream", "client", false, upstream.endpoint, endpoint, this, pool,
+                clientToUpstream = new Direction("client", "upstream", true, client.endpoint, upstream.endpoint, this,
+                        pool, allowRsv1, allowOtherRsv, Long.MAX_VALUE, maxMessage);
+                upstreamToClient = new Direction("upstream", "client", false, upstream.endpoint, client.endpoint, this,
+                        pool,
                         allowRsv1, allowOtherRsv, maxFrame, maxMessage);
                 clientToUpstream.prefill(earlyBytes);
                 upstreamToClient.prefill(upstreamEarlyBytes);

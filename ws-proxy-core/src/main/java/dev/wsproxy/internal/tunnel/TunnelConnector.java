@@ -52,6 +52,8 @@ public final class TunnelConnector implements AutoCloseable {
 
     private final QueuedThreadPool threads;
     private final ClientConnector connector;
+    /** Plain tunnels run on these after the 101 (both sides on one loop). */
+    private final NioLoops loops = new NioLoops(Runtime.getRuntime().availableProcessors());
 
     /** @param connectTimeout the longest TCP connect deadline of any route */
     public TunnelConnector(Duration connectTimeout) {
@@ -105,7 +107,7 @@ public final class TunnelConnector implements AutoCloseable {
                 new UpstreamFailure(504, "upstream " + origin + " did not complete the WebSocket handshake within "
                         + Durations.format(deadline), null)), deadline.toMillis(), TimeUnit.MILLISECONDS);
         ClientConnectionFactory factory = (endPoint, context) -> new HandshakeConnection(endPoint, threads, head,
-                handshake, origin, result);
+                handshake, origin, result, loops);
         if (secure) {
             factory = connector.newSslClientConnectionFactory(null, factory);
         }
@@ -215,6 +217,7 @@ public final class TunnelConnector implements AutoCloseable {
     /** Stops the connector; open tunnels must be closed first. */
     @Override
     public void close() {
+        loops.close();
         try {
             connector.stop();
             threads.stop();
@@ -229,6 +232,7 @@ public final class TunnelConnector implements AutoCloseable {
         private final ClientOffer offer;
         private final String origin;
         private final CompletableFuture<UpstreamHandshake> result;
+        private final NioLoops loops;
         private final HttpParser parser = new HttpParser(this, MAX_RESPONSE_HEAD);
         private final Map<String, List<String>> responseHeaders = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         /** The response head's buffer; dropped at the hand-over (this connection object lives as long as the tunnel). */
@@ -237,8 +241,9 @@ public final class TunnelConnector implements AutoCloseable {
         private boolean headerDone;
 
         HandshakeConnection(EndPoint endPoint, java.util.concurrent.Executor executor, byte[] head, ClientOffer offer,
-                            String origin, CompletableFuture<UpstreamHandshake> result) {
+                            String origin, CompletableFuture<UpstreamHandshake> result, NioLoops loops) {
             super(endPoint, executor);
+            this.loops = loops;
             this.head = head;
             this.offer = offer;
             this.origin = origin;
@@ -319,8 +324,12 @@ public final class TunnelConnector implements AutoCloseable {
             }
             ByteBuffer early = buffer.hasRemaining() ? ByteBuffer.allocate(buffer.remaining()).put(buffer).flip() : null;
             buffer = null;
-            UpstreamHandshake handshake = new UpstreamHandshake(new JettyTunnelEndpoint(getEndPoint()),
-                    responseHeaders, chosen, compression, other, early);
+            JettyTunnelEndpoint endpoint = new JettyTunnelEndpoint(getEndPoint());
+            endpoint.loop(loops.next());
+            // this connection's parser and headers are not needed any more: a small one holds the endpoint
+            getEndPoint().upgrade(new HeldConnection(getEndPoint(), getExecutor(), endpoint));
+            UpstreamHandshake handshake = new UpstreamHandshake(endpoint, responseHeaders, chosen, compression, other,
+                    early);
             if (!result.complete(handshake)) {
                 getEndPoint().close();
             }

@@ -41,6 +41,7 @@ public final class JettyClientUpgrader implements ClientUpgrader {
     private static final class TunnelHandoff extends AbstractConnection implements Connection.UpgradeTo {
         private final HandshakeResult result;
         private ByteBuffer early;
+        private volatile JettyTunnelEndpoint side;
 
         TunnelHandoff(EndPoint endPoint, java.util.concurrent.Executor executor, HandshakeResult result) {
             super(endPoint, executor);
@@ -57,8 +58,18 @@ public final class JettyClientUpgrader implements ClientUpgrader {
         @Override
         public void onOpen() {
             super.onOpen();
-            result.clientUpgraded(new JettyTunnelEndpoint(getEndPoint()), early);
+            side = new JettyTunnelEndpoint(getEndPoint());
+            result.clientUpgraded(side, early);
             early = null;
+        }
+
+        @Override
+        public void onClose(Throwable cause) {
+            super.onClose(cause);
+            JettyTunnelEndpoint s = side;
+            if (s != null) {
+                s.endpointClosed(); // a tunnel reading the socket directly learns of Jetty's close here
+            }
         }
 
         @Override

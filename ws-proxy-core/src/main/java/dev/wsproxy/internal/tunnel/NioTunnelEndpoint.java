@@ -1,0 +1,251 @@
+package dev.wsproxy.internal.tunnel;
+
+import dev.wsproxy.TunnelEndpoint;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.eclipse.jetty.io.EndPoint;
+
+/**
+ * A plain TCP side of a tunnel read and written on one of the {@link NioLoops} threads, directly on the socket
+ * channel of a Jetty {@code SocketChannelEndPoint} that Jetty no longer reads (no fill interest, idle timeout
+ * off). Jetty keeps owning the connection's life: {@link #close()} closes the Jetty endpoint, so Jetty's
+ * connection counts and listeners stay right, and a close by Jetty (server stop) reaches the tunnel through
+ * {@link #closedUnderneath()}.
+ *
+ * <p>Reads: interest in reading stays registered between reads; after a read that did not fill the buffer the
+ * next {@link #fill} answers 0 without a system call (the selector reports more when it comes, level
+ * triggered). Writes: one gathering write, the rest on the loop when the socket is writable again.
+ *
+ * <p>Threading: as {@link TunnelEndpoint} requires; readiness callbacks run on the loop thread.
+ */
+final class NioTunnelEndpoint implements TunnelEndpoint, NioLoops.Ready {
+
+    private final EndPoint endPoint;
+    private final SocketChannel channel;
+    private final NioLoops.Loop loop;
+    private final AtomicReference<Runnable> readCallback = new AtomicReference<>();
+    /** The previous read did not fill the buffer: the socket is drained until the selector says otherwise. */
+    private boolean drained;
+
+    // ---- loop thread only ----
+    private SelectionKey key;
+    private int interest;
+
+    // ---- write state, guarded by this ----
+    private ByteBuffer[] pending;
+    private Runnable pendingDone;
+    private Consumer<Throwable> pendingFailed;
+    private boolean shutdownAfterWrite;
+    private volatile boolean closed;
+
+    NioTunnelEndpoint(EndPoint endPoint, SocketChannel channel, NioLoops.Loop loop) {
+        this.endPoint = endPoint;
+        this.channel = channel;
+        this.loop = loop;
+    }
+
+    @Override
+    public int fill(ByteBuffer buffer) throws IOException {
+        if (drained) {
+            drained = false;
+            if (!closed) {
+                return 0;
+            }
+        }
+        int position = buffer.position();
+        int limit = buffer.limit();
+        int space = buffer.capacity() - limit;
+        buffer.limit(buffer.capacity()).position(limit);
+        int n;
+        try {
+            n = channel.read(buffer);
+        } finally {
+            buffer.limit(buffer.position()).position(position);
+        }
+        drained = n > 0 && n < space;
+        return n;
+    }
+
+    @Override
+    public boolean demand(Runnable onReadable) {
+        readCallback.set(onReadable);
+        if (closed) {
+            // read now: the fill reports the closed channel (unless a concurrent close already runs the callback)
+            return readCallback.compareAndSet(onReadable, null);
+        }
+        if (loop.inLoop()) {
+            updateInterest();
+        } else {
+            loop.execute(this::updateInterest);
+        }
+        return false;
+    }
+
+    @Override
+    public void write(Runnable onWritten, Consumer<Throwable> onFailed, ByteBuffer... buffers) {
+        try {
+            channel.write(buffers);
+        } catch (IOException | RuntimeException e) {
+            onFailed.accept(e);
+            return;
+        }
+        if (!hasRemaining(buffers)) {
+            onWritten.run();
+            return;
+        }
+        synchronized (this) {
+            if (closed) {
+                onFailed.accept(new ClosedChannelException());
+                return;
+            }
+            pending = buffers;
+            pendingDone = onWritten;
+            pendingFailed = onFailed;
+        }
+        if (loop.inLoop()) {
+            updateInterest();
+        } else {
+            loop.execute(this::updateInterest);
+        }
+    }
+
+    private static boolean hasRemaining(ByteBuffer[] buffers) {
+        for (ByteBuffer b : buffers) {
+            if (b.hasRemaining()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Loop thread: the socket is ready. */
+    @Override
+    public void ready(int readyOps) {
+        if ((readyOps & SelectionKey.OP_WRITE) != 0) {
+            continueWrite();
+        }
+        if ((readyOps & SelectionKey.OP_READ) != 0) {
+            Runnable callback = readCallback.getAndSet(null);
+            if (callback != null) {
+                callback.run();
+            }
+        }
+        updateInterest(); // drops read interest nobody asked for again (a direction waiting for its write)
+    }
+
+    /** Loop thread: registers the channel, or changes its interest set when the wanted one differs. */
+    private void updateInterest() {
+        int wanted = (readCallback.get() != null ? SelectionKey.OP_READ : 0) | (writePending() ? SelectionKey.OP_WRITE : 0);
+        try {
+            if (key == null) {
+                if (wanted == 0 || !channel.isOpen()) {
+                    return;
+                }
+                key = channel.register(loop.selector(), wanted, this);
+                interest = wanted;
+            } else if (wanted != interest) {
+                key.interestOps(wanted);
+                interest = wanted;
+            }
+        } catch (ClosedChannelException | CancelledKeyException e) {
+            closedUnderneath();
+        }
+    }
+
+    private synchronized boolean writePending() {
+        return pending != null;
+    }
+
+    private void continueWrite() {
+        ByteBuffer[] buffers;
+        Runnable done;
+        Consumer<Throwable> failed;
+        synchronized (this) {
+            buffers = pending;
+            done = pendingDone;
+            failed = pendingFailed;
+        }
+        if (buffers == null) {
+            return;
+        }
+        try {
+            channel.write(buffers);
+        } catch (IOException | RuntimeException e) {
+            clearPending();
+            failed.accept(e);
+            return;
+        }
+        if (hasRemaining(buffers)) {
+            return;
+        }
+        boolean shutdown;
+        synchronized (this) {
+            shutdown = shutdownAfterWrite;
+            shutdownAfterWrite = false;
+        }
+        clearPending();
+        if (shutdown) {
+            endPoint.shutdownOutput();
+        }
+        done.run();
+    }
+
+    private synchronized void clearPending() {
+        pending = null;
+        pendingDone = null;
+        pendingFailed = null;
+    }
+
+    @Override
+    public void shutdownOutput() {
+        synchronized (this) {
+            if (pending != null) {
+                shutdownAfterWrite = true;
+                return;
+            }
+        }
+        endPoint.shutdownOutput();
+    }
+
+    @Override
+    public void close() {
+        endPoint.close();
+        closedUnderneath();
+    }
+
+    /** The connection is closed (by the tunnel or by Jetty): fails a pending write and wakes a waiting read. */
+    void closedUnderneath() {
+        Consumer<Throwable> failed;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            failed = pendingFailed;
+        }
+        clearPending();
+        if (failed != null) {
+            failed.accept(new ClosedChannelException());
+        }
+        Runnable reader = readCallback.getAndSet(null);
+        if (reader != null) {
+            reader.run(); // the next fill reports the closed channel
+        }
+    }
+
+    @Override
+    public String remoteAddress() {
+        return JettyTunnelEndpoint.address(endPoint);
+    }
+
+    @Override
+    public String toString() {
+        return "NioTunnelEndpoint[" + remoteAddress() + "]";
+    }
+}

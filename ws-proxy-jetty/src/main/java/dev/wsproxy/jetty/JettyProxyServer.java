@@ -70,6 +70,9 @@ public final class JettyProxyServer implements AutoCloseable {
      *
      * @throws IllegalStateException when the server cannot start, e.g. the port is taken
      */
+    /** The default listen backlog of each connector ({@link Builder#acceptQueueSize}). */
+    public static final int DEFAULT_ACCEPT_QUEUE_SIZE = 1024;
+
     public static JettyProxyServer start(WebSocketProxy proxy, InetSocketAddress address) {
         return builder(proxy).http(address).start();
     }
@@ -135,6 +138,7 @@ public final class JettyProxyServer implements AutoCloseable {
         private TlsCertificate certificate;
         private boolean redirectHttpToHttps;
         private Boolean http2;
+        private int acceptQueueSize = DEFAULT_ACCEPT_QUEUE_SIZE;
 
         private Builder(WebSocketProxy proxy) {
             this.proxy = Objects.requireNonNull(proxy, "proxy");
@@ -166,6 +170,23 @@ public final class JettyProxyServer implements AutoCloseable {
          */
         public Builder http2(boolean enabled) {
             this.http2 = enabled;
+            return this;
+        }
+
+        /**
+         * The listen backlog of each connector: connections the kernel completes while the server has not
+         * accepted them yet. Default {@value JettyProxyServer#DEFAULT_ACCEPT_QUEUE_SIZE} (the JDK's own default
+         * is 50: a burst of reconnecting clients overflows it, and each overflowed client retries its SYN only
+         * after a second). Linux caps it at {@code net.core.somaxconn}.
+         *
+         * @throws IllegalArgumentException when not positive
+         */
+        public Builder acceptQueueSize(int size) {
+            if (size < 1) {
+                throw new IllegalArgumentException("acceptQueueSize must be positive but was " + size
+                        + " (the default is " + DEFAULT_ACCEPT_QUEUE_SIZE + ")");
+            }
+            this.acceptQueueSize = size;
             return this;
         }
 
@@ -204,12 +225,12 @@ public final class JettyProxyServer implements AutoCloseable {
                         ? new ServerConnector(server, new HttpConnectionFactory(httpConfig),
                                 Http2Connectors.h2c(httpConfig))
                         : new ServerConnector(server, new HttpConnectionFactory(httpConfig));
-                bind(plain, httpAddress);
+                bind(plain, httpAddress, acceptQueueSize);
                 server.addConnector(plain);
             }
             if (httpsAddress != null) {
                 tls = tlsConnector(server, httpConfig, http2);
-                bind(tls, httpsAddress);
+                bind(tls, httpsAddress, acceptQueueSize);
                 server.addConnector(tls);
             }
             server.setErrorHandler(new PlainTextErrors());
@@ -252,7 +273,8 @@ public final class JettyProxyServer implements AutoCloseable {
             return new ServerConnector(server, Http2Connectors.tls(ssl, httpsConfig, http11));
         }
 
-        private static void bind(ServerConnector connector, InetSocketAddress address) {
+        private static void bind(ServerConnector connector, InetSocketAddress address, int acceptQueueSize) {
+            connector.setAcceptQueueSize(acceptQueueSize);
             connector.setHost(address.getHostString());
             connector.setPort(address.getPort());
         }

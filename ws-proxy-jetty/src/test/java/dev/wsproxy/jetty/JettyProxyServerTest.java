@@ -79,6 +79,17 @@ class JettyProxyServerTest {
     }
 
     @Test
+    void everyConnectorListensWithTheAcceptQueueSizeAnd0IsRefusedWithTheDefault() {
+        for (org.eclipse.jetty.server.Connector c : pkcs12Server.server().getConnectors()) {
+            assertEquals(JettyProxyServer.DEFAULT_ACCEPT_QUEUE_SIZE,
+                    ((org.eclipse.jetty.server.ServerConnector) c).getAcceptQueueSize(), c.toString());
+        }
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> JettyProxyServer.builder(proxy).acceptQueueSize(0));
+        assertEquals("acceptQueueSize must be positive but was 0 (the default is 1024)", e.getMessage());
+    }
+
+    @Test
     void wssFromPemFilesRelays() throws Exception {
         try (WebSocketProxy own = newProxy(); JettyProxyServer pem = JettyProxyServer.builder(own)
                 .https(ANY_PORT, TlsCertificate.pem(certificate.certificatePem, certificate.privateKeyPem))

@@ -28,6 +28,7 @@ import java.util.Set;
  * tls.pkcs12-password = secret
  * http2 = true                          # h2 (TLS, ALPN) and h2c with RFC 8441 WebSockets; default true
  * redirect-http-to-https = false        # default false; needs both listen keys
+ * accept-queue-size = 1024              # listen backlog of each connector; default 1024
  * log-level = info                      # dev.wsproxy's log level: error, warn, info, debug or trace
  * </pre>
  *
@@ -38,7 +39,8 @@ import java.util.Set;
 final class ServerConfig {
 
     static final Set<String> SERVER_KEYS = Set.of("listen.http", "listen.https", "tls.certificate-chain",
-            "tls.private-key", "tls.pkcs12", "tls.pkcs12-password", "http2", "redirect-http-to-https", "log-level");
+            "tls.private-key", "tls.pkcs12", "tls.pkcs12-password", "http2", "redirect-http-to-https", "log-level",
+            "accept-queue-size");
     private static final Set<String> LOG_LEVELS = Set.of("error", "warn", "info", "debug", "trace");
     private static final String PLACEHOLDER_UPSTREAM = "ws://127.0.0.1:1/";
 
@@ -49,9 +51,12 @@ final class ServerConfig {
     final boolean http2;
     final boolean redirectHttpToHttps;
     final String logLevel;
+    final int acceptQueueSize;
 
     private ServerConfig(Properties proxyProperties, InetSocketAddress http, InetSocketAddress https,
-                         TlsCertificate certificate, boolean http2, boolean redirect, String logLevel) {
+                         TlsCertificate certificate, boolean http2, boolean redirect, String logLevel,
+                         int acceptQueueSize) {
+        this.acceptQueueSize = acceptQueueSize;
         this.proxyProperties = proxyProperties;
         this.http = http;
         this.https = https;
@@ -89,6 +94,20 @@ final class ServerConfig {
             check.problem(check.line("redirect-http-to-https"),
                     "redirect-http-to-https = true needs both listen.http and listen.https");
         }
+        String backlog = check.value("accept-queue-size");
+        int acceptQueueSize = dev.wsproxy.jetty.JettyProxyServer.DEFAULT_ACCEPT_QUEUE_SIZE;
+        if (backlog != null) {
+            try {
+                acceptQueueSize = Integer.parseInt(backlog.trim());
+            } catch (NumberFormatException e) {
+                acceptQueueSize = -1;
+            }
+            if (acceptQueueSize < 1) {
+                check.problem(check.line("accept-queue-size"), "accept-queue-size must be a positive number but was '"
+                        + backlog + "' (the default is " + dev.wsproxy.jetty.JettyProxyServer.DEFAULT_ACCEPT_QUEUE_SIZE
+                        + ")");
+            }
+        }
         String logLevel = check.value("log-level");
         if (logLevel != null && !LOG_LEVELS.contains(logLevel.toLowerCase(Locale.ROOT))) {
             check.problem(check.line("log-level"), "log-level must be one of error, warn, info, debug, trace but was '"
@@ -106,7 +125,7 @@ final class ServerConfig {
             throw new ConfigException(name, check.problems);
         }
         return new ServerConfig(proxy, http, https, certificate, http2, redirect,
-                logLevel == null ? null : logLevel.toLowerCase(Locale.ROOT));
+                logLevel == null ? null : logLevel.toLowerCase(Locale.ROOT), acceptQueueSize);
     }
 
     /** Collects problems while reading keys. */

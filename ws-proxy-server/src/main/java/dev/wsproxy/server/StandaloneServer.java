@@ -30,7 +30,8 @@ final class StandaloneServer implements AutoCloseable {
         try {
             JettyProxyServer.Builder builder = JettyProxyServer.builder(proxy)
                     .http2(config.http2)
-                    .redirectHttpToHttps(config.redirectHttpToHttps);
+                    .redirectHttpToHttps(config.redirectHttpToHttps)
+                    .acceptQueueSize(config.acceptQueueSize);
             if (config.http != null) {
                 builder.http(config.http);
             }

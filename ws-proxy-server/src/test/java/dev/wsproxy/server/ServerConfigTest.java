@@ -103,6 +103,21 @@ class ServerConfigTest {
     }
 
     @Test
+    void acceptQueueSizeDefaultsTo1024AndRefusesNonPositiveValuesOnItsLine() throws Exception {
+        ServerConfig config = ServerConfig.load(write("listen.http = 127.0.0.1:0", "routes = a",
+                "route.a.prefix = /ws/", "route.a.upstream = ws://b:1/"));
+        assertEquals(1024, config.acceptQueueSize);
+        assertEquals(4096, ServerConfig.load(write("listen.http = 127.0.0.1:0", "accept-queue-size = 4096",
+                "routes = a", "route.a.prefix = /ws/", "route.a.upstream = ws://b:1/")).acceptQueueSize);
+        List<ConfigProblem> problems = problems("listen.http = 127.0.0.1:0", "accept-queue-size = 0", "routes = a",
+                "route.a.prefix = /ws/", "route.a.upstream = ws://b:1/");
+        assertEquals(1, problems.size(), summary(problems));
+        assertEquals(2, problems.get(0).line());
+        assertTrue(problems.get(0).message().contains("accept-queue-size must be a positive number but was '0'"),
+                summary(problems));
+    }
+
+    @Test
     void twoRoutesForTheSamePathAreReportedOnTheRoutesLine() throws IOException {
         List<ConfigProblem> problems = problems("listen.http = 127.0.0.1:0", "routes = a, b",
                 "route.a.prefix = /ws/", "route.a.upstream = ws://b:1/",

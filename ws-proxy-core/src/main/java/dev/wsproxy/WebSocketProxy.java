@@ -300,8 +300,9 @@ public final class WebSocketProxy implements AutoCloseable {
     /** Tunnel mode: connect upstream without blocking, forwarding the client's handshake fields. */
     private CompletionStage<HandshakeResult> tunnel(String id, ProxyRoute route, URI targetUri,
                                                     HandshakeRequest request) {
-        Tunnel tunnel = new Tunnel(id, route, request.remoteAddress(), request.path(), targetUri, timers, listener,
-                buffers, ended -> released(ended, route, request.remoteAddress()));
+        String clientAddress = request.remoteAddress(); // not the request: the tunnel outlives its headers
+        Tunnel tunnel = new Tunnel(id, route, clientAddress, request.path(), targetUri, timers, listener,
+                buffers, ended -> released(ended, route, clientAddress));
         active.add(tunnel);
         List<String> offered = UpstreamHeaders.offeredSubprotocols(request);
         TunnelConnector.ClientOffer offer = new TunnelConnector.ClientOffer(request.header("Sec-WebSocket-Key"),

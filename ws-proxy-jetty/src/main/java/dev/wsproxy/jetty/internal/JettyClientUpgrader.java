@@ -39,7 +39,8 @@ public final class JettyClientUpgrader implements ClientUpgrader {
 
     /** Installed on the client's endpoint once the 101 is written; starts the tunnel when opened. */
     private static final class TunnelHandoff extends AbstractConnection implements Connection.UpgradeTo {
-        private final HandshakeResult result;
+        /** Dropped once the tunnel has the endpoint: this connection lives as long as the tunnel. */
+        private HandshakeResult result;
         private ByteBuffer early;
         private volatile JettyTunnelEndpoint side;
 
@@ -59,7 +60,9 @@ public final class JettyClientUpgrader implements ClientUpgrader {
         public void onOpen() {
             super.onOpen();
             side = new JettyTunnelEndpoint(getEndPoint());
-            result.clientUpgraded(side, early);
+            HandshakeResult r = result;
+            result = null;
+            r.clientUpgraded(side, early);
             early = null;
         }
 

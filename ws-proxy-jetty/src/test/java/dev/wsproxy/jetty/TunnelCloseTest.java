@@ -95,6 +95,28 @@ class TunnelCloseTest {
         }
     }
 
+    /**
+     * Jetty closing the client's endpoint itself (as its connector's stop does), while the tunnel reads that
+     * socket on ws-proxy's own selector thread: the tunnel learns it through the endpoint's connection, and
+     * the upstream gets 1001 as for a vanished client.
+     */
+    @Test
+    void clientEndpointClosedByJettyGetsUpstream1001() throws Exception {
+        try (WireFixture f = WireFixture.start(r -> r); WireSocket client = f.connect("x");
+             WireSocket upstream = f.upstream.take()) {
+            org.eclipse.jetty.server.Connector connector = f.server.server().getConnectors()[0];
+            java.util.Collection<org.eclipse.jetty.io.EndPoint> endPoints = connector.getConnectedEndPoints();
+            assertEquals(1, endPoints.size(), endPoints::toString);
+            endPoints.forEach(org.eclipse.jetty.io.EndPoint::close);
+            WireFrame close = readUntilClose(upstream);
+            assertEquals(1001, close.closeCode(), close::toString);
+            upstream.sendClose(1001, "");
+            assertTrue(upstream.awaitEof(WAIT));
+            assertTrue(client.awaitEof(WAIT), "the client's socket was closed");
+            await().atMost(WAIT).until(() -> f.proxy.activeConnections() == 0);
+        }
+    }
+
     @Test
     void clientEndOfStreamWithoutCloseGetsUpstream1001() throws Exception {
         try (WireFixture f = WireFixture.start(r -> r); WireSocket client = f.connect("x");

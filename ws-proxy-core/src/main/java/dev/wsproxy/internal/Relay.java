@@ -289,9 +289,7 @@ public final class Relay implements ProxyConnection, ProxiedConnection, Connecti
         boolean fromClient = peer == client;
         boolean lost = code == 1006 || code == 1015;
         EndCause cause = EndCause.peer(fromClient, lost);
-        if (!lost) {
-            stats.close(fromClient, code, reason.getReasonPhrase());
-        }
+        stats.close(fromClient, code, reason.getReasonPhrase());
         CloseReason mapped = fromClient ? CloseMapping.clientClosed(reason) : CloseMapping.upstreamClosed(reason);
         if (!fromClient && CloseMapping.isUpstreamFrameOverflow(reason)) {
             cause = EndCause.TOO_BIG;
@@ -310,6 +308,7 @@ public final class Relay implements ProxyConnection, ProxiedConnection, Connecti
         LOG.debug("[{}] {} failed", id, peer.name, cause);
         boolean fromClient = peer == client;
         CloseReason mapped = fromClient ? CloseMapping.clientFailed(cause) : CloseMapping.upstreamFailed(cause);
+        stats.close(fromClient, 1006, "");
         end(new Ending(mapped, true, fromClient, cause, EndCause.peer(fromClient, true)), true, true);
     }
 

@@ -90,17 +90,42 @@ class MetricsTest {
         try (ProxyFixture f = ProxyFixture.start(backend -> WebSocketProxy.builder()
                 .route(ProxyRoute.prefix("/ws/").upstream(backend.uri("/")).build())
                 .route(ProxyRoute.prefix("/idle/").upstream(backend.uri("/")).relayMode(RelayMode.MESSAGE)
-                        .idleTimeout(Duration.ofMillis(300)).build()).build())) {
+                        .idleTimeout(Duration.ofMillis(300)).build())
+                .route(ProxyRoute.prefix("/small/").upstream(backend.uri("/")).maxMessageSize(10).build())
+                .build())) {
             TestClient byUpstream = TestClient.connect(f.uri("/ws/control"));
             byUpstream.sendText("close 4001 upstream says bye");
             assertEquals(4001, byUpstream.awaitClose(Duration.ofSeconds(10)).code);
             TestClient idle = TestClient.connect(f.uri("/idle/echo"));
             assertEquals(1001, idle.awaitClose(Duration.ofSeconds(10)).code);
-            await().atMost(Duration.ofSeconds(10)).until(() -> value(f.proxy, "wsproxy.connections.closed") == 2);
+            TestClient tooBig = TestClient.connect(f.uri("/small/echo"));
+            tooBig.sendText("more than ten bytes");
+            assertEquals(1009, tooBig.awaitClose(Duration.ofSeconds(10)).code);
+            TestClient lost = TestClient.connect(f.uri("/ws/echo"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> value(f.proxy, "wsproxy.connections.opened") == 4);
+            lost.abort();
+            await().atMost(Duration.ofSeconds(10)).until(() -> value(f.proxy, "wsproxy.connections.closed") == 4);
+            assertEquals(1, value(f.proxy, "wsproxy.closes", "route", "/small/", "ended_by", "proxy", "code", "1009",
+                    "cause", "too_big"));
+            assertEquals(1, value(f.proxy, "wsproxy.closes", "route", "/ws/", "ended_by", "client", "code", "1006",
+                    "cause", "lost"));
             assertEquals(1, value(f.proxy, "wsproxy.closes", "route", "/ws/", "ended_by", "upstream", "code", "4001",
                     "cause", "close"));
             assertEquals(1, value(f.proxy, "wsproxy.closes", "route", "/idle/", "ended_by", "proxy", "code", "1001",
                     "cause", "idle"));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(RelayMode.class)
+    void aLostClientIsCountedAsLostWithCode1006(RelayMode mode) throws Exception {
+        try (ProxyFixture f = ProxyFixture.start(backend -> WebSocketProxy.builder()
+                .route(ProxyRoute.prefix("/ws/").upstream(backend.uri("/")).relayMode(mode).build()).build())) {
+            TestClient lost = TestClient.connect(f.uri("/ws/echo"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> value(f.proxy, "wsproxy.connections.opened") == 1);
+            lost.abort();
+            await().atMost(Duration.ofSeconds(10)).until(() -> value(f.proxy, "wsproxy.connections.closed") == 1);
+            assertEquals(1, value(f.proxy, "wsproxy.closes", "ended_by", "client", "code", "1006", "cause", "lost"));
         }
     }
 

@@ -363,6 +363,9 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
         synchronized (lock) {
             source.inputEnded = true;
             lost = !source.closeReceived;
+            if (lost) {
+                stats().close(from.fromClient, 1006, ""); // gone: a close later "forwarded" to it never arrives
+            }
             tell = lost && !target.closeQueued && !target.broken;
             if (tell) {
                 target.closeQueued = true;

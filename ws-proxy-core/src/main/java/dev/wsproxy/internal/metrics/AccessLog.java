@@ -71,7 +71,7 @@ public final class AccessLog {
         add(kv, "id", c.id());
         add(kv, "client", s.clientAddress() != null ? s.clientAddress() : c.clientAddress());
         add(kv, "route", c.route().path());
-        add(kv, "upstream", MetricsRegistry.upstreamKey(c.upstream()));
+        add(kv, "upstream", s.upstream() != null ? s.upstream() : MetricsRegistry.upstreamKey(c.upstream()));
         add(kv, "path", c.path());
         add(kv, "subprotocol", c.subprotocol());
         add(kv, "mode", s.mode());

@@ -28,6 +28,7 @@ public final class ConnectionStats {
     private volatile MeterGroup group;
     private volatile String clientAddress;
     private volatile String mode;
+    private volatile String upstream;
     private volatile long openNanos;
 
     /** Counts a data frame (message mode: a message part) and tracks the message it belongs to. */
@@ -123,8 +124,9 @@ public final class ConnectionStats {
     }
 
     /** Called once the handshake succeeded, before the connection opens. */
-    void attach(MeterGroup group, String clientAddress, String mode) {
+    void attach(MeterGroup group, String clientAddress, String mode, String upstream) {
         this.group = group;
+        this.upstream = upstream;
         this.clientAddress = clientAddress;
         this.mode = mode;
     }
@@ -144,6 +146,11 @@ public final class ConnectionStats {
     /** The client's address, from trusted proxies' {@code X-Forwarded-For} when the peer is one; else null. */
     String clientAddress() {
         return clientAddress;
+    }
+
+    /** The upstream member's metrics name ({@link MetricsRegistry#upstreamKey}), or null before the handshake. */
+    String upstream() {
+        return upstream;
     }
 
     /** {@code tunnel} or {@code message}. */

@@ -71,7 +71,7 @@ public final class MetricsRegistry implements ProxyMetrics {
         group.handshake(status, outcome);
         if (connection != null) {
             group.connectTime.record(System.nanoTime() - startNanos);
-            connection.attach(group, clientAddress, mode);
+            connection.attach(group, clientAddress, mode, upstream);
         }
     }
 

@@ -51,6 +51,7 @@ public final class ProxyObserver implements ProxyListener {
                            boolean byUpstream) {
         try {
             String client = clientAddress(request, policy);
+            // the upstream member's name: the target's host:port (the one place to switch to a pool's member)
             String upstream = upstreamOf(target);
             if (connection != null) {
                 ConnectionStats stats = ((ConnectionStats.Source) connection).stats();
@@ -58,7 +59,7 @@ public final class ProxyObserver implements ProxyListener {
                 if (metrics != null) {
                     metrics.handshake(route, upstream, status, "upgraded", startNanos, stats, client, mode);
                 } else {
-                    stats.attach(null, client, mode);
+                    stats.attach(null, client, mode, upstream);
                 }
                 return result;
             }

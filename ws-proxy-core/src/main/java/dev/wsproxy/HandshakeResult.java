@@ -32,6 +32,9 @@ public final class HandshakeResult {
     private static final HandshakeResult PASS = new HandshakeResult(Action.PASS, 0, "", Map.of(), null, null);
 
     private Tunnel tunnel;
+    /** For the metrics and the access log: a refusal's full reason, and whether the upstream caused it. */
+    String logReason;
+    boolean byUpstream;
     private Map<String, List<String>> upgradeHeaders = Map.of();
 
     private final Action action;
@@ -126,6 +129,11 @@ public final class HandshakeResult {
     /** The connection id used in log lines, or {@code null} when no connection was made. */
     public String connectionId() {
         return tunnel != null ? tunnel.id() : relay == null ? null : relay.id();
+    }
+
+    /** The upgraded connection, or null. */
+    ProxyConnection connection() {
+        return tunnel != null ? tunnel : relay;
     }
 
     /** Tells the proxy the client upgrade failed, so the already-open upstream session is closed. */

@@ -14,6 +14,10 @@ import dev.wsproxy.internal.UpstreamClient;
 import dev.wsproxy.internal.UpstreamClients;
 import dev.wsproxy.internal.UpstreamFailure;
 import dev.wsproxy.internal.UpstreamHeaders;
+import dev.wsproxy.internal.metrics.AccessLog;
+import dev.wsproxy.internal.metrics.JmxMetrics;
+import dev.wsproxy.internal.metrics.MetricsRegistry;
+import dev.wsproxy.internal.metrics.ProxyObserver;
 import dev.wsproxy.internal.tunnel.BufferPool;
 import dev.wsproxy.internal.tunnel.Tunnel;
 import dev.wsproxy.internal.tunnel.TunnelConnector;
@@ -94,6 +98,9 @@ public final class WebSocketProxy implements AutoCloseable {
     private final Duration requestHeadTimeout;
     private final boolean detailedErrors;
     private final ActiveConnections active = new ActiveConnections();
+    private final MetricsRegistry metrics = new MetricsRegistry();
+    private final ProxyObserver observer;
+    private final JmxMetrics jmx;
     private volatile boolean closed;
     private boolean released;
 
@@ -108,7 +115,9 @@ public final class WebSocketProxy implements AutoCloseable {
         this.longestConnectTimeout = longest;
         this.messageClient = b.messageClient;
         this.tunnelConnector = new TunnelConnector(longest);
-        this.listener = b.listener;
+        this.observer = new ProxyObserver(b.listener, b.metrics ? metrics : null, new AccessLog(b.accessLog));
+        this.listener = observer;
+        this.jmx = b.metrics && b.jmx ? JmxMetrics.register(metrics, routes) : null;
         this.limits = new ConnectionLimits(b.maxConnections, b.maxConnectionsPerClient);
         this.drainTimeout = b.drainTimeout;
         this.requestHeadTimeout = b.requestHeadTimeout;
@@ -137,6 +146,11 @@ public final class WebSocketProxy implements AutoCloseable {
     /** Whether refusals caused by the upstream carry the full reason in their body; default {@code false}. */
     public boolean detailedErrors() {
         return detailedErrors;
+    }
+
+    /** Metrics per route and upstream member (empty with {@code metrics(false)}); see the README. */
+    public ProxyMetrics metrics() {
+        return metrics;
     }
 
     /** Number of relayed connections not yet fully closed. */
@@ -168,10 +182,19 @@ public final class WebSocketProxy implements AutoCloseable {
                 return CompletableFuture.completedFuture(HandshakeResult.pass());
             }
             id = "ws-" + Long.toHexString(CONNECTION_IDS.incrementAndGet());
-            return handshake(id, routed.getKey(), routed.getValue(), normalized, request);
+            CompletionStage<HandshakeResult> result = handshake(id, routed.getKey(), routed.getValue(), normalized,
+                    request);
+            return observer.active() ? observed(id, routed, request, System.nanoTime(), result) : result;
         } catch (RuntimeException | StackOverflowError e) {
             return CompletableFuture.completedFuture(unexpected(id, request, e));
         }
+    }
+
+    private CompletionStage<HandshakeResult> observed(String id, Map.Entry<ProxyRoute, String> routed,
+            HandshakeRequest request, long startNanos, CompletionStage<HandshakeResult> result) {
+        return result.thenApply(r -> r.action() == HandshakeResult.Action.PASS ? r : observer.handshake(r, id,
+                routed.getKey().path(), routed.getValue(), request, routed.getKey().headerPolicy(), startNanos,
+                r.connection(), r.status(), r.logReason, r.byUpstream));
     }
 
     private HandshakeResult unexpected(String id, HandshakeRequest request, Throwable e) {
@@ -419,8 +442,10 @@ public final class WebSocketProxy implements AutoCloseable {
         String generic = status == 504 ? "upstream timed out"
                 : status >= 400 && status < 500 ? "upstream refused the handshake with HTTP " + status
                 : "upstream unavailable";
-        return refuse(id, request, status, reason,
+        HandshakeResult result = refuse(id, request, status, reason,
                 (detailedErrors ? reason : generic) + " (connection " + id + ")", Map.of());
+        result.byUpstream = true;
+        return result;
     }
 
     private HandshakeResult refuse(String id, HandshakeRequest request, int status, String reason,
@@ -432,7 +457,9 @@ public final class WebSocketProxy implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("[{}] listener threw", id, e);
         }
-        return HandshakeResult.reject(status, clientReason, headers);
+        HandshakeResult result = HandshakeResult.reject(status, clientReason, headers);
+        result.logReason = reason;
+        return result;
     }
 
     private static String printablePath(HandshakeRequest request) {
@@ -459,6 +486,9 @@ public final class WebSocketProxy implements AutoCloseable {
             }
         }
         tunnelConnector.close();
+        if (jmx != null) {
+            jmx.unregister();
+        }
     }
 
     /**
@@ -483,6 +513,9 @@ public final class WebSocketProxy implements AutoCloseable {
         private Duration requestHeadTimeout = DEFAULT_REQUEST_HEAD_TIMEOUT;
         private boolean detailedErrors;
         private String messageClient = "tyrus";
+        private boolean metrics = true;
+        private boolean jmx;
+        private AccessLog.Format accessLog = AccessLog.Format.KEYVALUE;
 
         private Builder() {
         }
@@ -519,6 +552,24 @@ public final class WebSocketProxy implements AutoCloseable {
          */
         public Builder messageClient(String messageClient) {
             this.messageClient = Objects.requireNonNull(messageClient, "messageClient").trim();
+            return this;
+        }
+
+        /** Aggregate {@link WebSocketProxy#metrics()} (off: nothing aggregated, no JMX); default {@code true}. */
+        public Builder metrics(boolean metrics) {
+            this.metrics = metrics;
+            return this;
+        }
+
+        /** Register the metrics as platform MBeans {@code dev.wsproxy:type=Route|Upstream,...}; default false. */
+        public Builder jmx(boolean jmx) {
+            this.jmx = jmx;
+            return this;
+        }
+
+        /** Access log on SLF4J {@code dev.wsproxy.access}: {@code keyvalue} (default), {@code json} or {@code off}. */
+        public Builder accessLog(String format) {
+            this.accessLog = AccessLog.parse("accessLog", format);
             return this;
         }
 

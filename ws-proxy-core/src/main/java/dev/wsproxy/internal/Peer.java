@@ -247,11 +247,14 @@ final class Peer {
         }
     }
 
-    /** A pong arrived: any outstanding ping is answered. */
-    void pongReceived() {
+    /** A pong arrived: any outstanding ping is answered. Returns the ping's round trip, or -1 when none was out. */
+    long pongReceived() {
+        long since = pingOutstandingSince;
+        long now = System.nanoTime();
         pingOutstandingSince = 0;
-        lastHeardNanos = System.nanoTime();
+        lastHeardNanos = now;
         pongs++;
+        return since == 0 ? -1 : now - since;
     }
 
     /** A data frame arrived from this peer. */

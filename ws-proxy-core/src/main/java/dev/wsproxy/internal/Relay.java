@@ -3,6 +3,8 @@ package dev.wsproxy.internal;
 import dev.wsproxy.ProxyConnection;
 import dev.wsproxy.ProxyListener;
 import dev.wsproxy.ProxyRoute;
+import dev.wsproxy.internal.metrics.ConnectionStats;
+import dev.wsproxy.internal.metrics.EndCause;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
@@ -51,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * within the linger, decides (it is usually why the write failed). Whatever escapes a callback ends the relay
  * with 1011 both ways ({@link #guarded}).
  */
-public final class Relay implements ProxyConnection, ProxiedConnection {
+public final class Relay implements ProxyConnection, ProxiedConnection, ConnectionStats.Source {
 
     private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
 
@@ -66,12 +68,14 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
         final boolean failed;
         final boolean byClient;
         final Throwable cause;
+        final EndCause endCause;
 
-        Ending(CloseReason toOtherSide, boolean failed, boolean byClient, Throwable cause) {
+        Ending(CloseReason toOtherSide, boolean failed, boolean byClient, Throwable cause, EndCause endCause) {
             this.toOtherSide = toOtherSide;
             this.failed = failed;
             this.byClient = byClient;
             this.cause = cause;
+            this.endCause = endCause;
         }
     }
 
@@ -93,6 +97,7 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
     private final UpstreamSide upstreamSide = new UpstreamSide();
     private final RelayClientEndpoint clientSide = new RelayClientEndpoint(this);
     private final long maxMessageSize;
+    private final ConnectionStats stats = new ConnectionStats();
 
     private final Object lock = new Object();
     private State state = State.CONNECTING;
@@ -140,14 +145,14 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
     public void clientUpgradeFailed(Throwable cause) {
         LOG.debug("[{}] client upgrade failed", id, cause);
         clientReady.completeExceptionally(cause);
-        end(new Ending(CloseMapping.clientFailed(cause), true, true, cause), false, true);
+        end(new Ending(CloseMapping.clientFailed(cause), true, true, cause, EndCause.CLIENT_LOST), false, true);
         markEnded(true);
     }
 
     /** Closes both peers with 1001 (proxy shutdown). */
     public void shutdown() {
         boolean neverAttached = clientReady.completeExceptionally(new IllegalStateException("proxy shutting down"));
-        end(new Ending(CloseMapping.proxyShutdown(), false, false, null), true, true);
+        end(new Ending(CloseMapping.proxyShutdown(), false, false, null, EndCause.SHUTDOWN), true, true);
         if (neverAttached) {
             markEnded(true);
         }
@@ -170,6 +175,7 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
         if (exceedsMessageLimit(upstream, size, last)) {
             return;
         }
+        stats.frame(false, size, last);
         long now = System.nanoTime();
         keepalive.dataMoved(now);
         upstream.heard(now);
@@ -192,6 +198,7 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
         if (exceedsMessageLimit(client, size, last)) {
             return;
         }
+        stats.frame(true, size, last);
         long now = System.nanoTime();
         keepalive.dataMoved(now);
         client.heard(now);
@@ -218,7 +225,8 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
         }
         String reason = from.name + " sent a message larger than the " + Sizes.format(maxMessageSize) + " limit";
         LOG.info("[{}] {}", id, reason);
-        end(new Ending(CloseMapping.of(CloseMapping.TOO_BIG, reason), false, from == client, null), true, true);
+        end(new Ending(CloseMapping.of(CloseMapping.TOO_BIG, reason), false, from == client, null, EndCause.TOO_BIG),
+                true, true);
         return true;
     }
 
@@ -244,7 +252,8 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
         @Override
         public void idle(String reason) {
             LOG.info("[{}] {}", id, reason);
-            end(new Ending(CloseMapping.of(CloseMapping.GOING_AWAY, reason), false, false, null), true, true);
+            end(new Ending(CloseMapping.of(CloseMapping.GOING_AWAY, reason), false, false, null, EndCause.IDLE),
+                    true, true);
         }
     }
 
@@ -260,8 +269,8 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
         } catch (RuntimeException | Error e) {
             LOG.warn("[{}] {} threw {}; closing both sides with 1011", id, where, CloseMapping.describe(e));
             LOG.debug("[{}] {} threw", id, where, e);
-            end(new Ending(CloseMapping.of(CloseMapping.INTERNAL_ERROR, "proxy error in " + where), true, false, e),
-                    true, true);
+            end(new Ending(CloseMapping.of(CloseMapping.INTERNAL_ERROR, "proxy error in " + where), true, false, e,
+                    EndCause.FAILURE), true, true);
         }
     }
 
@@ -278,24 +287,29 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
         int code = CloseMapping.code(reason);
         LOG.debug("[{}] {} closed {} {}", id, peer.name, code, reason.getReasonPhrase());
         boolean fromClient = peer == client;
+        boolean lost = code == 1006 || code == 1015;
+        EndCause cause = EndCause.peer(fromClient, lost);
+        stats.close(fromClient, code, reason.getReasonPhrase());
         CloseReason mapped = fromClient ? CloseMapping.clientClosed(reason) : CloseMapping.upstreamClosed(reason);
         if (!fromClient && CloseMapping.isUpstreamFrameOverflow(reason)) {
+            cause = EndCause.TOO_BIG;
             mapped = CloseMapping.of(CloseMapping.TOO_BIG, "upstream sent a frame larger than the "
                     + Sizes.format(route.maxFrameSize()) + " limit");
         } else if (!fromClient && CloseMapping.isUpstreamProtocolViolation(reason)) {
             // the upstream client already sent 1002 to the upstream; the client is told the gateway failed
             LOG.warn("[{}] upstream broke the WebSocket protocol: {}", id, reason.getReasonPhrase());
             mapped = CloseMapping.of(CloseMapping.BAD_GATEWAY, "upstream broke the WebSocket protocol");
+            cause = EndCause.PROTOCOL;
         }
-        boolean lost = code == 1006 || code == 1015;
-        end(new Ending(mapped, lost, fromClient, null), !fromClient, fromClient);
+        end(new Ending(mapped, lost, fromClient, null, cause), !fromClient, fromClient);
     }
 
     void peerFailed(Peer peer, Throwable cause) {
         LOG.debug("[{}] {} failed", id, peer.name, cause);
         boolean fromClient = peer == client;
         CloseReason mapped = fromClient ? CloseMapping.clientFailed(cause) : CloseMapping.upstreamFailed(cause);
-        end(new Ending(mapped, true, fromClient, cause), true, true);
+        stats.close(fromClient, 1006, "");
+        end(new Ending(mapped, true, fromClient, cause, EndCause.peer(fromClient, true)), true, true);
     }
 
     /**
@@ -318,7 +332,7 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
         LOG.warn("[{}] {}; closing the connection", id, reason);
         boolean fromClient = peer == client;
         int code = fromClient ? CloseMapping.GOING_AWAY : CloseMapping.BAD_GATEWAY;
-        end(new Ending(CloseMapping.of(code, reason), true, fromClient, null), true, true);
+        end(new Ending(CloseMapping.of(code, reason), true, fromClient, null, EndCause.PING_TIMEOUT), true, true);
     }
 
     /**
@@ -332,7 +346,10 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
             }
             state = State.CLOSING;
             ending = candidate;
+            stats.endCause(candidate.endCause);
         }
+        stats.closeSent(closeClient, closeUpstream, CloseMapping.code(candidate.toOtherSide),
+                candidate.toOtherSide.getReasonPhrase());
         keepalive.stop();
         timers.tryAfter(Duration.ofMillis(CLOSE_LINGER_MILLIS), this::abortUnclosed);
         timers.tryAfter(Duration.ofMillis(2 * CLOSE_LINGER_MILLIS), this::lingerExpired);
@@ -484,6 +501,11 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
     // ---- ProxyConnection --------------------------------------------------------------------------
 
     @Override
+    public ConnectionStats stats() {
+        return stats;
+    }
+
+    @Override
     public String id() {
         return id;
     }
@@ -556,7 +578,8 @@ public final class Relay implements ProxyConnection, ProxiedConnection {
             session.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) (part, last) ->
                     guarded("upstream binary handler", () -> upstreamToClient(null, part, last)));
             session.addMessageHandler(PongMessage.class,
-                    (MessageHandler.Whole<PongMessage>) pong -> upstream.pongReceived());
+                    (MessageHandler.Whole<PongMessage>) pong ->
+                            stats.pingRtt(false, upstream.pongReceived()));
         }
 
         @Override

@@ -29,7 +29,8 @@ public final class RelayClientEndpoint extends Endpoint {
         session.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) (part, last) ->
                 relay.guarded("client binary handler", () -> relay.clientToUpstream(null, part, last)));
         session.addMessageHandler(PongMessage.class,
-                (MessageHandler.Whole<PongMessage>) pong -> relay.client.pongReceived());
+                (MessageHandler.Whole<PongMessage>) pong ->
+                        relay.stats().pingRtt(true, relay.client.pongReceived()));
         relay.guarded("client onOpen", () -> relay.clientOpened(session));
     }
 

@@ -55,6 +55,9 @@ import java.util.regex.Pattern;
  * request-head-timeout = 10s
  * detailed-errors = false
  * message-client = tyrus
+ * metrics = true
+ * jmx = false
+ * access-log = keyvalue
  * </pre>
  *
  * <p>Each route names exactly one of {@code prefix}, {@code exact} or {@code regex}, and an
@@ -73,7 +76,8 @@ public final class ProxyProperties {
     /** Route keys followed by a header name: {@code route.<name>.set-header.<Header>}. */
     private static final Pattern HEADER_KEY = Pattern.compile("(set-header|add-header)\\.[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Set<String> PROXY_KEYS = Set.of("routes", "max-connections", "max-connections-per-client",
-            "drain-timeout", "request-head-timeout", "detailed-errors", "message-client");
+            "drain-timeout", "request-head-timeout", "detailed-errors", "message-client",
+            "metrics", "jmx", "access-log");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB)?");
     private static final Pattern ROUTE_KEY = Pattern.compile("route\\.([^.]+)\\.(.+)");
     private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
@@ -125,7 +129,29 @@ public final class ProxyProperties {
         if (messageClient != null) {
             builder.messageClient(messageClient);
         }
+        observability(properties, builder, where);
         return builder;
+    }
+
+    /** {@code metrics}, {@code jmx}, {@code access-log}. */
+    private static void observability(Properties properties, WebSocketProxy.Builder builder, String where) {
+        String metrics = trimmed(properties, "metrics");
+        if (metrics != null) {
+            builder.metrics(bool(metrics, "metrics", where));
+        }
+        String jmx = trimmed(properties, "jmx");
+        if (jmx != null) {
+            builder.jmx(bool(jmx, "jmx", where));
+        }
+        String accessLog = trimmed(properties, "access-log");
+        if (accessLog != null) {
+            try {
+                builder.accessLog(accessLog);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + ": access-log must be keyvalue, json or off but was '"
+                        + accessLog + "'");
+            }
+        }
     }
 
     private static List<String> routeNames(Properties properties, String where) {

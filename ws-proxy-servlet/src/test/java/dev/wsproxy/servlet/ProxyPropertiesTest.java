@@ -98,6 +98,21 @@ class ProxyPropertiesTest {
     }
 
     @Test
+    void metricsJmxAndAccessLogHaveKeys() throws Exception {
+        javax.management.ObjectName route = new javax.management.ObjectName(
+                "dev.wsproxy:type=Route,name=\"/props-jmx/\"");
+        String base = "routes = a\nroute.a.prefix = /props-jmx/\nroute.a.upstream = ws://b/\njmx = true\n";
+        try (WebSocketProxy proxy = ProxyProperties.toProxy(props(base + "access-log = json\n"), "test")) {
+            assertTrue(java.lang.management.ManagementFactory.getPlatformMBeanServer().isRegistered(route));
+        }
+        try (WebSocketProxy proxy = ProxyProperties.toProxy(props(base + "metrics = false\n"), "test")) {
+            assertFalse(java.lang.management.ManagementFactory.getPlatformMBeanServer().isRegistered(route));
+        }
+        assertEquals("test.properties: access-log must be keyvalue, json or off but was 'xml'",
+                error(base + "access-log = xml"));
+    }
+
+    @Test
     void badSizeShowsValueAndFix() throws Exception {
         String message = error("routes = a\nroute.a.prefix = /\nroute.a.upstream = ws://b/\nroute.a.max-frame-size = 16MB");
         assertTrue(message.contains("route.a.max-frame-size must be a number, optionally with KiB or MiB, but was"

@@ -38,6 +38,9 @@ final class PropertiesToProxy {
         setIfPresent("ws-proxy.request-head-timeout", properties.getRequestHeadTimeout(), proxy::requestHeadTimeout);
         setIfPresent("ws-proxy.detailed-errors", properties.getDetailedErrors(), proxy::detailedErrors);
         setIfPresent("ws-proxy.message-client", properties.getMessageClient(), proxy::messageClient);
+        setIfPresent("ws-proxy.metrics", properties.getMetrics(), proxy::metrics);
+        setIfPresent("ws-proxy.jmx", properties.getJmx(), proxy::jmx);
+        setIfPresent("ws-proxy.access-log", properties.getAccessLog(), proxy::accessLog);
         if (listeners.size() == 1) {
             proxy.listener(listeners.get(0));
         } else if (listeners.size() > 1) {

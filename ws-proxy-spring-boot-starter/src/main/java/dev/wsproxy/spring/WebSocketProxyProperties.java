@@ -51,6 +51,36 @@ public class WebSocketProxyProperties {
     private Boolean detailedErrors;
     /** Message mode's upstream client: tyrus, jetty or auto (Jetty's when present, else Tyrus). Default: tyrus. */
     private String messageClient;
+    /** Aggregate metrics (Actuator/Micrometer with ws-proxy-micrometer, JMX). Default: true. */
+    private Boolean metrics;
+    /** Register the metrics as JMX MBeans under dev.wsproxy:type=Route|Upstream. Default: false. */
+    private Boolean jmx;
+    /** Access log on the logger dev.wsproxy.access: keyvalue, json or off. Default: keyvalue. */
+    private String accessLog;
+
+    public Boolean getMetrics() {
+        return metrics;
+    }
+
+    public void setMetrics(Boolean metrics) {
+        this.metrics = metrics;
+    }
+
+    public Boolean getJmx() {
+        return jmx;
+    }
+
+    public void setJmx(Boolean jmx) {
+        this.jmx = jmx;
+    }
+
+    public String getAccessLog() {
+        return accessLog;
+    }
+
+    public void setAccessLog(String accessLog) {
+        this.accessLog = accessLog;
+    }
 
     public Duration getRequestHeadTimeout() {
         return requestHeadTimeout;

@@ -44,6 +44,7 @@ class ReadmeSnippetsTest {
             "<!-- snippet: (\\S+)(?: given=(.*?))? -->\\n```(\\w+)\\n(.*?)\\n```", Pattern.DOTALL);
     private static final String IMPORTS = String.join("\n",
             "import dev.wsproxy.*;", "import dev.wsproxy.servlet.*;", "import dev.wsproxy.jetty.*;",
+            "import dev.wsproxy.micrometer.*;",
             "import jakarta.servlet.*;", "import java.net.*;", "import java.nio.file.*;", "import java.util.*;",
             "import org.eclipse.jetty.server.Server;", "import org.eclipse.jetty.ee10.servlet.ServletContextHandler;",
             "import io.undertow.servlet.Servlets;", "import io.undertow.servlet.api.DeploymentInfo;");

@@ -81,6 +81,21 @@ class StarterConfigurationTest {
     }
 
     @Test
+    void metricsJmxAndAccessLogKeysReachTheProxy() throws Exception {
+        javax.management.ObjectName route = new javax.management.ObjectName(
+                "dev.wsproxy:type=Route,name=\"/starter-jmx/\"");
+        try (ConfigurableApplicationContext app = run(PropertiesApp.class, WebApplicationType.NONE,
+                "--ws-proxy.routes[0].prefix=/starter-jmx/", "--ws-proxy.routes[0].upstream=ws://b:80/",
+                "--ws-proxy.metrics=true", "--ws-proxy.jmx=true", "--ws-proxy.access-log=json")) {
+            assertTrue(java.lang.management.ManagementFactory.getPlatformMBeanServer().isRegistered(route));
+        }
+        String messages = failure("--ws-proxy.routes[0].prefix=/ws/", "--ws-proxy.routes[0].upstream=ws://b:80/",
+                "--ws-proxy.access-log=xml");
+        assertTrue(messages.contains("ws-proxy.access-log: accessLog must be keyvalue, json or off but was 'xml'"),
+                messages);
+    }
+
+    @Test
     void anUpstreamTheBuilderRefusesNamesItsKeyAndTheFix() {
         String messages = failure("--ws-proxy.routes[0].prefix=/ws/", "--ws-proxy.routes[0].upstream=http://b:80/");
         assertTrue(messages.contains("ws-proxy.routes[0]: upstream must be ws:// or wss://"), messages);
@@ -177,7 +192,8 @@ class StarterConfigurationTest {
         try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
             String metadata = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             for (String key : List.of("ws-proxy.routes", "ws-proxy.drain-timeout", "ws-proxy.filter-order",
-                    "ws-proxy.max-connections-per-client", "ws-proxy.enabled")) {
+                    "ws-proxy.max-connections-per-client", "ws-proxy.enabled", "ws-proxy.metrics", "ws-proxy.jmx",
+                    "ws-proxy.access-log")) {
                 assertTrue(metadata.contains("\"" + key + "\""), key);
             }
         }

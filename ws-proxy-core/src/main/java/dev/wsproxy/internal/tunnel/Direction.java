@@ -48,7 +48,7 @@ final class Direction {
          * Data frame headers were read (once per read, not per frame): counts and idle tracking. {@code
          * messages} is how many of the frames ended a message; the payload bytes may still be on their way.
          */
-        void dataFrames(Direction from, int frames, long payloadBytes, int messages);
+        void dataFrames(Direction from, int frames, long payloadBytes, int messages, long largestEnded);
     }
 
     final String sourceName;
@@ -351,6 +351,7 @@ final class Direction {
     private int scanFrames;
     private long scanPayload;
     private int scanMessages;
+    private long scanLargest;
     private int violationCode;
     private String violationReason;
     private boolean piecesHaveClose;
@@ -452,6 +453,7 @@ final class Direction {
                     scanPayload += length;
                     if (fin) {
                         scanMessages++;
+                        scanLargest = Math.max(scanLargest, messageBytes + length);
                     }
                     scanFrames++;
                 }
@@ -502,8 +504,9 @@ final class Direction {
             in.position(limit); // else the write consumes it; onDataWritten empties the buffer either way
         }
         if (scanFrames != 0) {
-            owner.dataFrames(this, scanFrames, scanPayload, scanMessages);
+            owner.dataFrames(this, scanFrames, scanPayload, scanMessages, scanLargest);
             scanFrames = 0;
+            scanLargest = 0;
             scanPayload = 0;
             scanMessages = 0;
         }

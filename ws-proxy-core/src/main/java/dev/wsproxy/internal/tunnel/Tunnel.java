@@ -5,6 +5,7 @@ import dev.wsproxy.ProxyListener;
 import dev.wsproxy.ProxyRoute;
 import dev.wsproxy.internal.Durations;
 import dev.wsproxy.internal.RelayTimers;
+import dev.wsproxy.internal.metrics.EndCause;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -210,7 +211,7 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
     private void internalFailure(String where, Throwable failure) {
         LOG.warn("[{}] {} threw; closing both sides with 1011", id(), where, failure);
         String reason = "proxy error in " + where;
-        proxyClose(1011, reason, 1011, reason, true, false, failure);
+        proxyClose(1011, reason, 1011, reason, true, false, failure, EndCause.FAILURE);
     }
 
     /** The client could not be upgraded after the upstream accepted: close the upstream. */
@@ -270,7 +271,8 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
         } else if (was == State.AWAITING_CLIENT) {
             closeBeforeOpen(up, "proxy shutting down");
         } else {
-            proxyClose(1001, "proxy shutting down", 1001, "proxy shutting down", false, false, null);
+            proxyClose(1001, "proxy shutting down", 1001, "proxy shutting down", false, false, null,
+                    EndCause.SHUTDOWN);
         }
     }
 
@@ -303,9 +305,9 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
     }
 
     @Override
-    public void dataFrames(Direction from, int frames, long payloadBytes, int messages) {
+    public void dataFrames(Direction from, int frames, long payloadBytes, int messages, long largestEnded) {
         lastDataNanos = System.nanoTime();
-        count(from.fromClient, payloadBytes, messages);
+        count(from.fromClient, frames, payloadBytes, messages, largestEnded);
     }
 
     @Override
@@ -315,6 +317,7 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
             if (source.answersOurPing(payload)) {
                 source.awaitingPong = false;
                 source.pongs++;
+                stats().pingRtt(source == client, System.nanoTime() - source.pingSentNanos);
                 return Direction.Verdict.DROP; // the answer to the proxy's own ping
             }
             return Direction.Verdict.FORWARD;
@@ -338,6 +341,7 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
             source.closeReceived = true;
             if (ending == null) {
                 ending = new Ending(code == 1005 ? 1000 : code, reason, false, from.fromClient, null);
+                stats().endCause(EndCause.peer(from.fromClient, false));
             }
             forward = !target.closeQueued && !target.broken;
             if (forward) {
@@ -346,6 +350,10 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
             effects = transition(State.CLOSING);
         }
         effects.run();
+        stats().close(from.fromClient, code, reason);
+        if (forward) {
+            stats().close(!from.fromClient, code, reason);
+        }
         checkDone(source);
         return forward ? Direction.Verdict.FORWARD : Direction.Verdict.DROP;
     }
@@ -354,11 +362,13 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
     public void violation(Direction from, int closeCode, String reason) {
         LOG.info("[{}] {}; closing with {}", id(), reason, closeCode);
         if (closeCode == 1009) {
-            proxyClose(1009, reason, 1009, reason, false, from.fromClient, null);
+            proxyClose(1009, reason, 1009, reason, false, from.fromClient, null, EndCause.TOO_BIG);
         } else if (from.fromClient) {
-            proxyClose(1002, reason, 1002, "client protocol error: " + reason, true, true, null);
+            proxyClose(1002, reason, 1002, "client protocol error: " + reason, true, true, null,
+                    EndCause.PROTOCOL);
         } else {
-            proxyClose(1014, "upstream protocol error: " + reason, 1002, reason, true, false, null);
+            proxyClose(1014, "upstream protocol error: " + reason, 1002, reason, true, false, null,
+                    EndCause.PROTOCOL);
         }
     }
 
@@ -372,6 +382,9 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
         synchronized (lock) {
             source.inputEnded = true;
             lost = !source.closeReceived;
+            if (lost) {
+                stats().close(from.fromClient, 1006, ""); // gone: a close later "forwarded" to it never arrives
+            }
             tell = lost && !target.closeQueued && !target.broken;
             if (tell) {
                 target.closeQueued = true;
@@ -382,6 +395,7 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
                         : "connection failed: " + failure;
                 ending = fromClient ? new Ending(1001, "client " + what, true, true, failure)
                         : new Ending(1014, "upstream " + what, true, false, failure);
+                stats().endCause(EndCause.peer(fromClient, true));
             }
             effects = transition(State.CLOSING);
         }
@@ -394,6 +408,7 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
             }
             boolean toUpstream = target == upstream;
             int code = e.failed ? (toUpstream ? 1001 : 1014) : e.code;
+            stats().close(!toUpstream, code, e.reason);
             if (from.atBoundary()) {
                 from.inject(Frames.close(code, e.reason, toUpstream));
             } else {
@@ -473,7 +488,7 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
      * their data is no longer relayed; each connection is closed when its peer answers (or at the linger).
      */
     private void proxyClose(int toClient, String clientReason, int toUpstream, String upstreamReason, boolean failed,
-                            boolean byClient, Throwable cause) {
+                            boolean byClient, Throwable cause, EndCause endCause) {
         boolean tellClient;
         boolean tellUpstream;
         Runnable effects;
@@ -483,6 +498,7 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
             }
             if (ending == null) {
                 ending = new Ending(toClient, clientReason, failed, byClient, cause);
+                stats().endCause(endCause);
             }
             tellClient = !client.closeQueued && !client.broken;
             tellUpstream = !upstream.closeQueued && !upstream.broken;
@@ -492,10 +508,12 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
         }
         effects.run();
         if (tellClient) {
+            stats().close(true, toClient, clientReason);
             upstreamToClient.inject(Frames.close(toClient, clientReason, false));
             upstreamToClient.discardFromNextBoundary();
         }
         if (tellUpstream) {
+            stats().close(false, toUpstream, upstreamReason);
             clientToUpstream.inject(Frames.close(toUpstream, upstreamReason, true));
             clientToUpstream.discardFromNextBoundary();
         }
@@ -607,7 +625,7 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
         if (!idle.isZero() && now - lastDataNanos >= idle.toNanos()) {
             String reason = "no data for " + Durations.format(idle) + " (idle timeout)";
             LOG.info("[{}] {}", id(), reason);
-            proxyClose(1001, reason, 1001, reason, false, false, null);
+            proxyClose(1001, reason, 1001, reason, false, false, null, EndCause.IDLE);
             return;
         }
         Duration ping = route().pingInterval();
@@ -647,9 +665,9 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
         LOG.warn("[{}] {}; closing the connection", id(), reason);
         boolean isClient = peer == client;
         if (isClient) {
-            proxyClose(1001, reason, 1001, reason, true, true, null);
+            proxyClose(1001, reason, 1001, reason, true, true, null, EndCause.PING_TIMEOUT);
         } else {
-            proxyClose(1014, reason, 1001, reason, true, false, null);
+            proxyClose(1014, reason, 1001, reason, true, false, null, EndCause.PING_TIMEOUT);
         }
         synchronized (lock) {
             peer.broken = true;

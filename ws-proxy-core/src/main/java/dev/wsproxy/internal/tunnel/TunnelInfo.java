@@ -2,6 +2,7 @@ package dev.wsproxy.internal.tunnel;
 
 import dev.wsproxy.ProxyConnection;
 import dev.wsproxy.ProxyRoute;
+import dev.wsproxy.internal.metrics.ConnectionStats;
 import java.net.URI;
 import java.time.Instant;
 
@@ -9,7 +10,7 @@ import java.time.Instant;
  * The read-only view of a {@link Tunnel} that listeners get: who connected, where to, what was negotiated,
  * and the counters, updated by each direction's pump (one writer per counter) and read without locks.
  */
-abstract class TunnelInfo implements ProxyConnection {
+abstract class TunnelInfo implements ProxyConnection, ConnectionStats.Source {
 
     private final String id;
     private final ProxyRoute route;
@@ -22,6 +23,7 @@ abstract class TunnelInfo implements ProxyConnection {
     private volatile long c2uBytes;
     private volatile long u2cMessages;
     private volatile long u2cBytes;
+    private final ConnectionStats stats = new ConnectionStats();
 
     TunnelInfo(String id, ProxyRoute route, String clientAddress, String path, URI upstreamUri) {
         this.id = id;
@@ -31,8 +33,12 @@ abstract class TunnelInfo implements ProxyConnection {
         this.upstreamUri = upstreamUri;
     }
 
-    /** Counts data frames' payload bytes and the messages they ended. */
-    final void count(boolean fromClient, long payloadBytes, int messages) {
+    /**
+     * Counts data frames' payload bytes, the messages they ended and the largest of those (tunnel mode reports
+     * once per read).
+     */
+    final void count(boolean fromClient, int frames, long payloadBytes, int messages, long largestEnded) {
+        stats.frames(fromClient, frames, largestEnded);
         if (fromClient) {
             c2uBytes += payloadBytes;
             c2uMessages += messages;
@@ -40,6 +46,11 @@ abstract class TunnelInfo implements ProxyConnection {
             u2cBytes += payloadBytes;
             u2cMessages += messages;
         }
+    }
+
+    @Override
+    public final ConnectionStats stats() {
+        return stats;
     }
 
     @Override

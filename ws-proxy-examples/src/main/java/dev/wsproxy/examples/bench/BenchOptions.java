@@ -15,8 +15,10 @@ final class BenchOptions {
             "usage: Benchmark [--quick] [flags]",
             "  --quick                     small sizes: a run of about 3 minutes",
             "  --reps=N                    repetitions of each scenario per target (default 3; medians are printed)",
-            "  --targets=a,b,c             any of direct,tunnel-jetty,tunnel-tomcat,message-jetty,nginx,haproxy",
-            "                              (default: all; nginx/haproxy skipped with a note when not installed)",
+            "  --targets=a,b,c             any of direct,tunnel-jetty,tunnel-tomcat,message-jetty,nginx,haproxy,",
+            "                              tunnel-jetty-nometrics (tunnel-jetty with metrics and access log off)",
+            "                              (default: all but tunnel-jetty-nometrics; nginx/haproxy skipped with a",
+            "                              note when not installed)",
             "  --scenarios=a,b             any of latency,throughput,bulk,scale (default: all)",
             "  --latency-count=N           round trips measured per latency run (default 20000; quick 5000)",
             "  --throughput-conns=N        (default 50)   --throughput-inflight=N (default 16)",
@@ -39,7 +41,7 @@ final class BenchOptions {
             "  --backend-jvm-opts='...'    JVM options of the backend process (default -Xms256m -Xmx1g)");
 
     int reps = 3;
-    List<String> targets = Target.ALL;
+    List<String> targets = Target.DEFAULT;
     List<String> scenarios = List.of("latency", "throughput", "bulk", "scale");
     int latencyCount = 20_000;
     int throughputConns = 50;

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
  * java -cp ... dev.wsproxy.examples.bench.BenchServer tunnel-jetty &lt;backendPort&gt;   # JettyProxyServer, tunnel
  * java -cp ... dev.wsproxy.examples.bench.BenchServer message-jetty &lt;backendPort&gt;  # JettyProxyServer, message
  * java -cp ... dev.wsproxy.examples.bench.BenchServer tunnel-tomcat &lt;backendPort&gt;  # embedded Tomcat, tunnel
+ * java -cp ... dev.wsproxy.examples.bench.BenchServer tunnel-jetty-nometrics &lt;backendPort&gt;  # metrics, log off
  * </pre>
  *
  * <p>Prints {@code PORT <n>} once listening on {@code 127.0.0.1}, then answers lines on stdin: {@code STATS}
@@ -44,11 +45,13 @@ public final class BenchServer {
             server = backend;
             port = backend.port();
         } else if (args.length == 2 && (mode.equals("tunnel-jetty") || mode.equals("message-jetty")
-                || mode.equals("tunnel-tomcat"))) {
+                || mode.equals("tunnel-tomcat") || mode.equals("tunnel-jetty-nometrics"))) {
+            boolean counting = !mode.endsWith("nometrics");
             WebSocketProxy proxy = WebSocketProxy.builder()
                     .route(ProxyRoute.prefix("/").upstream("ws://127.0.0.1:" + Integer.parseInt(args[1]) + "/")
                             .relayMode(mode.startsWith("message") ? RelayMode.MESSAGE : RelayMode.TUNNEL)
                             .build())
+                    .metrics(counting).accessLog(counting ? "keyvalue" : "off")
                     .build();
             if (mode.endsWith("tomcat")) {
                 TomcatProxyServer tomcat = TomcatProxyServer.start(proxy);
@@ -67,7 +70,7 @@ public final class BenchServer {
             }
         } else {
             System.err.println("usage: BenchServer backend | backend-jetty | tunnel-jetty <backendPort>"
-                    + " | message-jetty <backendPort> | tunnel-tomcat <backendPort>");
+                    + " | message-jetty <backendPort> | tunnel-tomcat <backendPort> | tunnel-jetty-nometrics <backendPort>");
             System.exit(2);
             return;
         }

@@ -109,6 +109,7 @@ public final class Benchmark {
             case Target.DIRECT:
                 return Optional.of(Target.direct(backendPort));
             case Target.TUNNEL_JETTY:
+            case Target.TUNNEL_JETTY_NO_METRICS:
             case Target.MESSAGE_JETTY:
                 return Optional.of(Target.java(name, options, backendPort, System.getProperty("java.class.path")));
             case Target.TUNNEL_TOMCAT: {

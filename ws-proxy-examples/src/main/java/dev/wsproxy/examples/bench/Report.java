@@ -58,6 +58,7 @@ final class Report {
         if (nginx) {
             out.append(Targets.check(results, targets));
         }
+        out.append(Targets.metricsCost(results, targets));
         out.append("\nEvery repetition (target: values):\n\n");
         for (String metric : ordered(results)) {
             out.append("- ").append(metric).append(": ");

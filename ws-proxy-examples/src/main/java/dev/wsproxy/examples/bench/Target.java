@@ -21,9 +21,15 @@ final class Target implements AutoCloseable {
     static final String TUNNEL_JETTY = "tunnel-jetty";
     static final String TUNNEL_TOMCAT = "tunnel-tomcat";
     static final String MESSAGE_JETTY = "message-jetty";
+    /** {@link #TUNNEL_JETTY} built with {@code metrics(false)} and {@code accessLog("off")}: the cost of counting. */
+    static final String TUNNEL_JETTY_NO_METRICS = "tunnel-jetty-nometrics";
     static final String NGINX = "nginx";
     static final String HAPROXY = "haproxy";
-    static final List<String> ALL = List.of(DIRECT, TUNNEL_JETTY, TUNNEL_TOMCAT, MESSAGE_JETTY, NGINX, HAPROXY);
+    /** What runs without {@code --targets}. */
+    static final List<String> DEFAULT = List.of(DIRECT, TUNNEL_JETTY, TUNNEL_TOMCAT, MESSAGE_JETTY, NGINX, HAPROXY);
+    /** What {@code --targets} accepts. */
+    static final List<String> ALL = List.of(DIRECT, TUNNEL_JETTY, TUNNEL_TOMCAT, MESSAGE_JETTY, NGINX, HAPROXY,
+            TUNNEL_JETTY_NO_METRICS);
 
     /** Heap after GC, RSS and threads of a proxy; heap is -1 for a non-Java proxy. */
     static final class Memory {

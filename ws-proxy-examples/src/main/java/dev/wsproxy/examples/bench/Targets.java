@@ -69,6 +69,32 @@ final class Targets {
         return out.append('\n').toString();
     }
 
+    /**
+     * With both {@code tunnel-jetty} and {@code tunnel-jetty-nometrics} in the run: the throughput and CPU per
+     * message with metrics on relative to off (the target: counting costs at most 3 % of throughput).
+     */
+    static String metricsCost(Map<String, Map<String, List<Double>>> results, List<String> targets) {
+        if (!targets.contains(Target.TUNNEL_JETTY) || !targets.contains(Target.TUNNEL_JETTY_NO_METRICS)) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder("\n### Metrics cost (tunnel-jetty vs tunnel-jetty-nometrics)\n\n");
+        for (String metric : List.of(Measurements.THROUGHPUT, Measurements.CPU_PER_MESSAGE, Measurements.P50)) {
+            Map<String, List<Double>> byTarget = results.get(metric);
+            List<Double> on = byTarget == null ? null : byTarget.get(Target.TUNNEL_JETTY);
+            List<Double> off = byTarget == null ? null : byTarget.get(Target.TUNNEL_JETTY_NO_METRICS);
+            if (on == null || off == null || Report.median(off) == 0) {
+                continue;
+            }
+            double ratio = Report.median(on) / Report.median(off);
+            out.append("- ").append(metric).append(": on/off = ").append(String.format(Locale.ROOT, "%.3f", ratio));
+            if (metric.equals(Measurements.THROUGHPUT)) {
+                out.append(ratio >= 0.97 ? " (met: ≥ 0.97)" : " (MISSED: < 0.97)");
+            }
+            out.append('\n');
+        }
+        return out.toString();
+    }
+
     private static String verdict(Map<String, List<Double>> byTarget, String target, Goal goal) {
         if (byTarget == null || byTarget.get(target) == null) {
             return "–";

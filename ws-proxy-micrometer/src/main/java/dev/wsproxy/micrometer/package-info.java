@@ -1,0 +1,4 @@
+/**
+ * Micrometer binding for ws-proxy: {@link dev.wsproxy.micrometer.WebSocketProxyMetrics}.
+ */
+package dev.wsproxy.micrometer;

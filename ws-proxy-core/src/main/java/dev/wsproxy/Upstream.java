@@ -59,6 +59,36 @@ public final class Upstream {
         return new Upstream(uri, weight, backup, maxConnections);
     }
 
+    /**
+     * Reads the properties spelling, {@code uri [weight=N] [backup] [max-connections=N]}, e.g.
+     * {@code "ws://chat-2:8080/ weight=2"} (what {@link #toString()} writes).
+     *
+     * @throws IllegalArgumentException naming the unknown attribute and the accepted ones
+     */
+    public static Upstream parse(String text) {
+        String[] words = Objects.requireNonNull(text, "text").trim().split("\\s+");
+        Upstream member = of(words[0]);
+        for (int w = 1; w < words.length; w++) {
+            String word = words[w];
+            try {
+                if (word.equals("backup")) {
+                    member = member.backup();
+                } else if (word.startsWith("weight=")) {
+                    member = member.weight(Integer.parseInt(word.substring("weight=".length())));
+                } else if (word.startsWith("max-connections=")) {
+                    member = member.maxConnections(Integer.parseInt(word.substring("max-connections=".length())));
+                } else {
+                    throw new IllegalArgumentException("upstream '" + text.trim() + "' has unknown attribute '" + word
+                            + "' (use weight=N, backup or max-connections=N)");
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("upstream '" + text.trim() + "' has '" + word + "' but its value"
+                        + " must be a whole number (e.g. weight=2)", e);
+            }
+        }
+        return member;
+    }
+
     /** The URI as given; it is also the member's name in the pool's state and in logs. */
     public String uri() {
         return uri;

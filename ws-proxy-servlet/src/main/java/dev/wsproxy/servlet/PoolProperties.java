@@ -135,22 +135,11 @@ final class PoolProperties {
         String[] items = text.split(",");
         Upstream[] members = new Upstream[items.length];
         for (int i = 0; i < items.length; i++) {
-            String[] words = items[i].trim().split("\\s+");
-            Upstream member = Upstream.of(words[0]);
-            for (int w = 1; w < words.length; w++) {
-                String word = words[w];
-                if (word.equals("backup")) {
-                    member = member.backup();
-                } else if (word.startsWith("weight=")) {
-                    member = member.weight(number(word.substring(7), key + " weight", where));
-                } else if (word.startsWith("max-connections=")) {
-                    member = member.maxConnections(number(word.substring(16), key + " max-connections", where));
-                } else {
-                    throw new IllegalArgumentException(where + ": " + key + " member '" + items[i].trim()
-                            + "' has unknown attribute '" + word + "' (use weight=N, backup or max-connections=N)");
-                }
+            try {
+                members[i] = Upstream.parse(items[i]);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + ": " + key + ": " + e.getMessage(), e);
             }
-            members[i] = member;
         }
         return members;
     }

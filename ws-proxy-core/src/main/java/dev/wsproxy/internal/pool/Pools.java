@@ -227,29 +227,39 @@ public final class Pools implements AutoCloseable {
             URI target = URI.create(member.base + pathAndQuery);
             CompletableFuture<T> connecting;
             try {
-                connecting = pool.dns.resolve(member).thenCompose(address -> attempt.connect(target, address, deadline));
+                // a resolver gets the attempt's deadline too (the connector enforces it on the connect itself)
+                connecting = pool.dns.resolve(member).orTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS)
+                        .thenCompose(address -> attempt.connect(target, address, deadline));
             } catch (RuntimeException e) {
                 connecting = CompletableFuture.failedFuture(e);
             }
             connecting.whenComplete((value, failure) -> {
-                if (failure == null) {
-                    member.succeeded();
-                    result.complete(new Connected<>(value, target, member));
-                    return;
+                try {
+                    completed(member, target, deadline, value, failure);
+                } catch (RuntimeException | Error e) {
+                    result.completeExceptionally(e); // never leave the handshake waiting
                 }
-                member.releaseSlot();
-                UpstreamFailure f = unwrap(failure, member, deadline);
-                if (f.status() >= 400 && f.status() < 500) {
-                    result.completeExceptionally(f); // the upstream's answer, not its failure
-                    return;
-                }
-                member.failed(id, pool.spec.settings().maxFails(), pool.spec.settings().failTimeout(),
-                        pool.mayEject(), f.getMessage());
-                last = f;
-                allTimedOut &= f.status() == 504;
-                failures.add(f.getMessage());
-                next();
             });
+        }
+
+        private void completed(Member member, URI target, Duration deadline, T value, Throwable failure) {
+            if (failure == null) {
+                member.succeeded();
+                result.complete(new Connected<>(value, target, member));
+                return;
+            }
+            member.releaseSlot();
+            UpstreamFailure f = unwrap(failure, member, deadline);
+            if (f.status() >= 400 && f.status() < 500) {
+                result.completeExceptionally(f); // the upstream's answer, not its failure
+                return;
+            }
+            member.failed(id, pool.spec.settings().maxFails(), pool.spec.settings().failTimeout(),
+                    pool.mayEject(), f.getMessage());
+            last = f;
+            allTimedOut &= f.status() == 504;
+            failures.add(f.getMessage());
+            next();
         }
 
         private void finish(boolean outOfTime) {

@@ -222,8 +222,11 @@ public final class Pools implements AutoCloseable {
                 }
                 return;
             }
+            // the first attempt gets its whole share (the configured value, as the 504 reason names it)
+            long share = tried.isEmpty() ? Math.min(perAttempt.toNanos(), overall.toNanos())
+                    : Math.min(perAttempt.toNanos(), remaining);
             tried.add(member);
-            Duration deadline = Duration.ofNanos(Math.max(1_000_000, Math.min(perAttempt.toNanos(), remaining)));
+            Duration deadline = Duration.ofMillis(Math.max(1, share / 1_000_000));
             URI target = URI.create(member.base + pathAndQuery);
             CompletableFuture<T> connecting;
             try {

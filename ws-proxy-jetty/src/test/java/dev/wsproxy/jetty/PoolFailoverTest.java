@@ -144,4 +144,33 @@ class PoolFailoverTest {
             assertThrows(IllegalArgumentException.class, () -> f.pool().member("ws://nope:1/"));
         }
     }
+
+    @Test
+    void anUpstream4xxIsTheAnswerAndIsNotRetried() throws Exception {
+        com.sun.net.httpserver.HttpServer forbidding = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
+        forbidding.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(403, -1);
+            exchange.close();
+        });
+        forbidding.start();
+        String forbids = "ws://127.0.0.1:" + forbidding.getAddress().getPort() + "/";
+        try (PoolFixture f = new PoolFixture(1, b -> ProxyRoute.prefix("/ws/")
+                .upstreams(Upstream.of(forbids), Upstream.of(b.get(0).uri("/")))
+                .balance(Balance.hashHeader("X-User")).build())) {
+            String key = "k0";
+            for (int i = 1; !f.pool().memberFor(key).equals(forbids); i++) {
+                key = "k" + i; // a key whose first choice is the forbidding member
+            }
+            int before = f.backends.get(0).pendingHandshakes();
+            RawHttp.Response response = RawHttp.exchange(f.server.port(), "GET /ws/echo HTTP/1.1",
+                    "Host: 127.0.0.1:" + f.server.port(), "Upgrade: websocket", "Connection: Upgrade",
+                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13", "X-User: " + key);
+            assertEquals(403, response.status, response.toString());
+            assertEquals(before, f.backends.get(0).pendingHandshakes(), "the other member was not tried");
+            assertEquals(0, f.pool().member(forbids).failures(), "a 4xx is an answer, not a failure");
+        } finally {
+            forbidding.stop(0);
+        }
+    }
 }

@@ -20,7 +20,7 @@ final class Rendezvous {
     static double score(String key, String member, int weight) {
         long h = hash(key, member);
         double u = ((h >>> 11) + 0.5) / (double) (1L << 53);
-        return -weight / Math.log(u);
+        return -weight / StrictMath.log(u); // StrictMath: the same bits on every JVM and CPU
     }
 
     static long hash(String key, String member) {

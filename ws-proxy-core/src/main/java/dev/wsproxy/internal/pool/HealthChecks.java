@@ -35,14 +35,15 @@ public final class HealthChecks implements AutoCloseable {
     private final Probe probe;
     private HttpClient http;
 
-    /** The WebSocket handshake of a check, made with the tunnel connector and closed at once. */
+    /** The WebSocket handshake of a check, made with the tunnel connector and closed at once (close frame 1000). */
     public static Probe tunnelProbe(TunnelConnector connector) {
         return (target, address, timeout) -> {
             byte[] nonce = new byte[16];
             ThreadLocalRandom.current().nextBytes(nonce);
             TunnelConnector.ClientOffer offer = new TunnelConnector.ClientOffer(Base64.getEncoder()
                     .encodeToString(nonce), "13", List.of(), List.of());
-            return connector.connect(target, address, Map.of(), offer, timeout).thenAccept(UpstreamHandshake::abandon);
+            return connector.connect(target, address, Map.of(), offer, timeout)
+                    .thenAccept(UpstreamHandshake::closeUnused);
         };
     }
 

@@ -25,6 +25,16 @@ public interface ProxyConnection {
     /** The upstream URI this connection was relayed to. */
     URI upstream();
 
+    /**
+     * The pool member that serves this connection: its {@link Upstream#uri()} as configured (for a route with
+     * one {@code upstream(...)}, that URI). Known once the upstream handshake succeeded; the default, for
+     * implementations outside the proxy, is the scheme and authority of {@link #upstream()}.
+     */
+    default String upstreamMember() {
+        URI upstream = upstream();
+        return upstream == null ? null : upstream.getScheme() + "://" + upstream.getRawAuthority();
+    }
+
     /** The subprotocol the upstream chose, or {@code null}. */
     String subprotocol();
 

@@ -1,8 +1,9 @@
 package dev.wsproxy;
 
 import dev.wsproxy.internal.HeaderPolicy;
+import dev.wsproxy.internal.RouteChecks;
 import dev.wsproxy.internal.RoutePaths;
-import dev.wsproxy.internal.UpstreamUris;
+import dev.wsproxy.internal.pool.PoolSpec;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
@@ -10,8 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
-import org.slf4j.LoggerFactory;
 
 /**
  * One proxied path: which requests it matches and the {@code ws://} or {@code wss://} upstream they go to.
@@ -44,6 +43,9 @@ import org.slf4j.LoggerFactory;
  * <p>Header settings (all per route): {@link Builder#preserveHost}, {@link Builder#trustedProxies},
  * {@link Builder#forwardedHeader}, {@link Builder#addHeader}/{@link Builder#setHeader}/{@link
  * Builder#removeHeader} and {@link Builder#allowedOrigins}.
+ *
+ * <p>Upstream pools: {@link Builder#upstreams} with a {@link Balance} and {@link PoolSettings} instead of one
+ * {@link Builder#upstream}; see {@link UpstreamPool}.
  *
  * <p>Immutable and thread-safe. Build with {@link #prefix}, {@link #exact} or {@link #regex}, then
  * {@link Builder#upstream} and {@link Builder#build()}; derive variants with {@link #toBuilder()}.
@@ -110,8 +112,11 @@ public final class ProxyRoute {
     private final RelayMode relayMode;
     private final boolean allowEncodedSlash;
     private final boolean keepRepeatedSlashes;
+    private final PoolSpec pool;
 
-    private ProxyRoute(Builder b, Pattern regex, URI upstream, HeaderPolicy headerPolicy) {
+    private ProxyRoute(Builder b, Pattern regex, PoolSpec pool, HeaderPolicy headerPolicy) {
+        URI upstream = pool.first();
+        this.pool = pool;
         this.match = b.match;
         this.path = b.path;
         this.regex = regex;
@@ -155,7 +160,10 @@ public final class ProxyRoute {
     /** A builder holding this route's settings. */
     public Builder toBuilder() {
         Builder b = new Builder(match, path);
-        b.upstream = upstream.toString();
+        b.upstream = pool.single() ? upstream.toString() : null;
+        b.upstreams = pool.single() ? null : pool.members();
+        b.balance = pool.balance();
+        b.poolSettings = pool.settings();
         b.connectTimeout = connectTimeout;
         b.rejectNonUpgrade = rejectNonUpgrade;
         b.clientCompression = clientCompression;
@@ -181,9 +189,28 @@ public final class ProxyRoute {
         return path;
     }
 
-    /** The configured upstream URI (a template for regex routes). */
+    /** The configured upstream URI (a template for regex routes); for a pool, the first member's. */
     public URI upstream() {
         return upstream;
+    }
+
+    /** The pool members; for a route with one {@link Builder#upstream}, that one. */
+    public List<Upstream> upstreams() {
+        return pool.members();
+    }
+
+    /** How the pool picks a member; default {@link Balance#leastConnections()}. */
+    public Balance balance() {
+        return pool.balance();
+    }
+
+    /** The pool's health, retry and DNS settings; default {@link PoolSettings#defaults()}. */
+    public PoolSettings poolSettings() {
+        return pool.settings();
+    }
+
+    PoolSpec pool() {
+        return pool;
     }
 
     /** Deadline for connecting to the upstream and completing its handshake; default 10 s. */
@@ -324,6 +351,9 @@ public final class ProxyRoute {
         private final Match match;
         private final String path;
         private String upstream;
+        private List<Upstream> upstreams;
+        private Balance balance;
+        private PoolSettings poolSettings;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private boolean rejectNonUpgrade;
         private boolean clientCompression;
@@ -355,7 +385,31 @@ public final class ProxyRoute {
             return this;
         }
 
-        /** Deadline for TCP connect plus upstream handshake; over it the client gets 504. Default 10 s. */
+        /**
+         * A pool of upstreams instead of one {@link #upstream}: members sharing one path (only scheme, host and
+         * port differ), picked per connection by {@link #balance}, with failover before the 101.
+         */
+        public Builder upstreams(Upstream... members) {
+            this.upstreams = List.of(members);
+            return this;
+        }
+
+        /** How the pool picks a member; default {@link Balance#leastConnections()}. */
+        public Builder balance(Balance balance) {
+            this.balance = Objects.requireNonNull(balance, "balance");
+            return this;
+        }
+
+        /** Passive and active health, retries and DNS of the pool; default {@link PoolSettings#defaults()}. */
+        public Builder poolSettings(PoolSettings poolSettings) {
+            this.poolSettings = Objects.requireNonNull(poolSettings, "poolSettings");
+            return this;
+        }
+
+        /**
+         * Deadline for TCP connect plus upstream handshake, over all of a pool's attempts; over it the client
+         * gets 504. Default 10 s.
+         */
         public Builder connectTimeout(Duration connectTimeout) {
             this.connectTimeout = connectTimeout;
             return this;
@@ -525,58 +579,11 @@ public final class ProxyRoute {
          * @throws IllegalArgumentException naming the bad field, its value and the fix
          */
         public ProxyRoute build() {
-            Pattern regex = null;
-            if (path == null || path.isEmpty()) {
-                throw new IllegalArgumentException("route path must not be empty (use \"/\" to proxy everything)");
-            }
-            if (match == Match.REGEX) {
-                try {
-                    regex = Pattern.compile(path);
-                } catch (PatternSyntaxException e) {
-                    throw new IllegalArgumentException("route regex '" + path + "' does not compile: "
-                            + e.getDescription() + " near index " + e.getIndex(), e);
-                }
-            } else if (path.charAt(0) != '/') {
-                throw new IllegalArgumentException("route " + match.name().toLowerCase(Locale.ROOT)
-                        + " must start with '/' but was '" + path + "' (use '/" + path + "')");
-            } else if (match == Match.PREFIX && !path.endsWith("/")) {
-                LoggerFactory.getLogger(ProxyRoute.class).warn("route prefix(\"{}\") has no trailing slash: it"
-                        + " takes '{}' and '{}/...' but not '{}foo' (unlike nginx's plain string prefix), and joins"
-                        + " the upstream path with one slash; write prefix(\"{}/\") to proxy the paths under it",
-                        path, path, path, path, path);
-            }
-            if (upstream == null) {
-                throw new IllegalArgumentException("route " + path + " has no upstream"
-                        + " (call .upstream(\"ws://host:port/\"))");
-            }
-            URI uri = UpstreamUris.parse(upstream);
-            Objects.requireNonNull(connectTimeout, "connectTimeout");
-            if (connectTimeout.isNegative() || connectTimeout.isZero()) {
-                throw new IllegalArgumentException("connectTimeout must be positive but was " + connectTimeout
-                        + " (the default is " + DEFAULT_CONNECT_TIMEOUT + ")");
-            }
-            requireNotNegative("pingInterval", pingInterval, DEFAULT_PING_INTERVAL);
-            requireNotNegative("idleTimeout", idleTimeout, Duration.ZERO);
-            if (maxFrameSize < 125) {
-                throw new IllegalArgumentException("maxFrameSize must be at least 125 bytes but was " + maxFrameSize
-                        + " (the default is " + DEFAULT_MAX_FRAME_SIZE + ")");
-            }
-            if (maxMessageSize < 1) {
-                throw new IllegalArgumentException("maxMessageSize must be positive but was " + maxMessageSize
-                        + " (the default is " + DEFAULT_MAX_MESSAGE_SIZE + ")");
-            }
-            if (maxConnections < 0) {
-                throw new IllegalArgumentException("maxConnections must be 0 (unlimited) or positive but was "
-                        + maxConnections);
-            }
-            return new ProxyRoute(this, regex, uri, headerPolicy.build());
-        }
-
-        private static void requireNotNegative(String field, Duration value, Duration fallback) {
-            if (value == null || value.isNegative()) {
-                throw new IllegalArgumentException(field + " must be zero (off) or positive but was " + value
-                        + " (the default is " + fallback + ")");
-            }
+            Pattern regex = RoutePaths.compile(match == Match.REGEX, match == Match.PREFIX, path);
+            PoolSpec pool = PoolSpec.of(path, upstream, upstreams, balance, poolSettings, regex);
+            RouteChecks.limits(connectTimeout, pingInterval, idleTimeout, maxFrameSize, maxMessageSize,
+                    maxConnections);
+            return new ProxyRoute(this, regex, pool, headerPolicy.build());
         }
     }
 }

@@ -18,6 +18,9 @@ import dev.wsproxy.internal.metrics.AccessLog;
 import dev.wsproxy.internal.metrics.JmxMetrics;
 import dev.wsproxy.internal.metrics.MetricsRegistry;
 import dev.wsproxy.internal.metrics.ProxyObserver;
+import dev.wsproxy.internal.pool.HashKeys;
+import dev.wsproxy.internal.pool.HealthChecks;
+import dev.wsproxy.internal.pool.Pools;
 import dev.wsproxy.internal.tunnel.BufferPool;
 import dev.wsproxy.internal.tunnel.Tunnel;
 import dev.wsproxy.internal.tunnel.TunnelConnector;
@@ -60,6 +63,9 @@ import org.slf4j.LoggerFactory;
  * upstream's address, goes to the WARN line tagged with that id and to {@link ProxyListener#onRefused}.
  * {@link Builder#detailedErrors(boolean)} puts the full reason in the body too, for development.
  *
+ * <p>Each route's upstream is a pool ({@link #pool(String)}): members chosen per connection, failover before
+ * the 101, health; {@link ProxyConnection#upstreamMember()} names the member that served a connection.
+ *
  * <p>Relaying: {@linkplain ProxyRoute.RelayMode#TUNNEL tunnel mode} for HTTP/1.1 clients (the default:
  * bytes relayed unchanged after both handshakes, frame headers tracked), {@linkplain
  * ProxyRoute.RelayMode#MESSAGE message mode} for HTTP/2 clients and routes that ask for it.
@@ -82,9 +88,8 @@ public final class WebSocketProxy implements AutoCloseable {
     private static final AtomicLong CONNECTION_IDS = new AtomicLong();
 
     private final List<ProxyRoute> routes;
-    private final List<ProxyRoute> exact;
-    private final List<ProxyRoute> prefixes;
-    private final List<ProxyRoute> regexes;
+    private final RouteTable table;
+    private final Pools pools;
     /** Message mode's upstream client, created on first use (tunnel-only proxies never start its threads). */
     private UpstreamClient connector;
     private final String messageClient;
@@ -106,15 +111,13 @@ public final class WebSocketProxy implements AutoCloseable {
 
     private WebSocketProxy(Builder b) {
         this.routes = List.copyOf(b.routes);
-        this.exact = routes.stream().filter(r -> r.match() == ProxyRoute.Match.EXACT).toList();
-        this.prefixes = routes.stream().filter(r -> r.match() == ProxyRoute.Match.PREFIX)
-                .sorted(Comparator.comparingInt((ProxyRoute r) -> r.path().length()).reversed()).toList();
-        this.regexes = routes.stream().filter(r -> r.match() == ProxyRoute.Match.REGEX).toList();
+        this.table = new RouteTable(routes);
         Duration longest = routes.stream().map(ProxyRoute::connectTimeout).max(Comparator.naturalOrder())
                 .orElse(ProxyRoute.DEFAULT_CONNECT_TIMEOUT);
         this.longestConnectTimeout = longest;
         this.messageClient = b.messageClient;
         this.tunnelConnector = new TunnelConnector(longest);
+        this.pools = new Pools(routes, ProxyRoute::pool, HealthChecks.tunnelProbe(tunnelConnector));
         this.observer = new ProxyObserver(b.listener, b.metrics ? metrics : null, new AccessLog(b.accessLog));
         this.listener = observer;
         this.jmx = b.metrics && b.jmx ? JmxMetrics.register(metrics, routes) : null;
@@ -151,6 +154,20 @@ public final class WebSocketProxy implements AutoCloseable {
     /** Metrics per route and upstream member (empty with {@code metrics(false)}); see the README. */
     public ProxyMetrics metrics() {
         return metrics;
+    }
+
+    /**
+     * The live upstream pool of the route with path (prefix, exact path or regex as given) {@code routePath}.
+     *
+     * @throws IllegalArgumentException when no route has that path (the message lists them)
+     */
+    public UpstreamPool pool(String routePath) {
+        return pools.byPath(routes, routePath);
+    }
+
+    /** Every route's live upstream pool, in route order. */
+    public List<UpstreamPool> upstreamPools() {
+        return pools.all(routes);
     }
 
     /** Number of relayed connections not yet fully closed. */
@@ -205,40 +222,9 @@ public final class WebSocketProxy implements AutoCloseable {
                 + e.getClass().getSimpleName() + "; see the proxy log for connection " + id + ")");
     }
 
-    /**
-     * The route for a normalised path and its upstream URI, or {@code null}: exact, longest prefix, regexes in
-     * order.
-     */
+    /** The route for a normalised path and its upstream URI, or {@code null} (see {@link RouteTable}). */
     Map.Entry<ProxyRoute, String> route(String path, String rawQuery) {
-        for (ProxyRoute candidate : exact) {
-            String target = candidate.rewrite(path, rawQuery);
-            if (target != null) {
-                return Map.entry(candidate, target);
-            }
-        }
-        // prefixes are sorted longest first; "/ws/admin" belongs to prefix "/ws/admin/" rather than to "/ws/"
-        Map.Entry<ProxyRoute, String> bare = null;
-        for (ProxyRoute candidate : prefixes) {
-            String target = candidate.rewrite(path, rawQuery);
-            if (target != null) {
-                return bare != null && bare.getKey().path().length() - 1 > candidate.path().length()
-                        ? bare : Map.entry(candidate, target);
-            }
-            String bareTarget = bare == null ? candidate.rewriteBare(path, rawQuery) : null;
-            if (bareTarget != null) {
-                bare = Map.entry(candidate, bareTarget);
-            }
-        }
-        if (bare != null) {
-            return bare;
-        }
-        for (ProxyRoute candidate : regexes) {
-            String target = candidate.rewrite(path, rawQuery);
-            if (target != null) {
-                return Map.entry(candidate, target);
-            }
-        }
-        return null;
+        return table.route(path, rawQuery);
     }
 
     private CompletionStage<HandshakeResult> handshake(String id, ProxyRoute route, String target,
@@ -255,15 +241,16 @@ public final class WebSocketProxy implements AutoCloseable {
             return CompletableFuture.completedFuture(refuse(id, request, 400, "request path or query is not a"
                     + " valid URI: " + HandshakeValidator.printable(e.getReason()), Map.of()));
         }
+        String key = HashKeys.of(route.pool(), request, route.headerPolicy(), normalized.path());
         String overLimit = limits.acquire(route, request.remoteAddress());
         if (overLimit != null) {
             return CompletableFuture.completedFuture(refuse(id, request, 503, overLimit, Map.of("Retry-After", "5")));
         }
         if (route.relayMode() == ProxyRoute.RelayMode.TUNNEL && "HTTP/1.1".equals(request.protocol())
                 && request.tunnelCapable()) {
-            return tunnel(id, route, targetUri, request);
+            return tunnel(id, route, targetUri, request, key);
         }
-        return CompletableFuture.completedFuture(message(id, route, target, targetUri, request));
+        return CompletableFuture.completedFuture(message(id, route, target, targetUri, request, key));
     }
 
     /**
@@ -322,7 +309,7 @@ public final class WebSocketProxy implements AutoCloseable {
 
     /** Tunnel mode: connect upstream without blocking, forwarding the client's handshake fields. */
     private CompletionStage<HandshakeResult> tunnel(String id, ProxyRoute route, URI targetUri,
-                                                    HandshakeRequest request) {
+                                                    HandshakeRequest request, String key) {
         String clientAddress = request.remoteAddress(); // not the request: the tunnel outlives its headers
         Tunnel tunnel = new Tunnel(id, route, clientAddress, request.path(), targetUri, timers, listener,
                 buffers, ended -> released(ended, route, clientAddress));
@@ -332,14 +319,15 @@ public final class WebSocketProxy implements AutoCloseable {
                 "13", offered, request.headers("Sec-WebSocket-Extensions"));
         Map<String, String> headers = UpstreamHeaders.forUpstream(request, route.preserveHost(),
                 route.strippedPrefix(), route.headerPolicy());
-        CompletableFuture<UpstreamHandshake> connecting;
+        CompletableFuture<Pools.Connected<UpstreamHandshake>> connecting;
         try {
-            connecting = tunnelConnector.connect(targetUri, headers, offer, route.connectTimeout());
+            connecting = pools.connect(id, route, key, targetUri.toString(), route.connectTimeout(),
+                    (target, address, deadline) -> tunnelConnector.connect(target, address, headers, offer, deadline));
         } catch (RuntimeException e) {
             tunnel.upstreamFailed();
             throw e;
         }
-        return connecting.handle((upstream, failure) -> {
+        return connecting.handle((connected, failure) -> {
             try {
                 if (failure != null) {
                     tunnel.upstreamFailed();
@@ -347,16 +335,20 @@ public final class WebSocketProxy implements AutoCloseable {
                             ? failure.getCause() : failure;
                     if (cause instanceof UpstreamFailure) {
                         LOG.debug("[{}] upstream failure", id, cause.getCause());
-                        return refuseUpstream(id, request, ((UpstreamFailure) cause).status(), cause.getMessage());
+                        return refusePool(id, request, (UpstreamFailure) cause);
                     }
                     return unexpected(id, request, cause);
                 }
+                UpstreamHandshake upstream = connected.value;
+                tunnel.upstreamChosen(connected.target, connected.member());
+                pools.attach(tunnel, connected);
                 if (closed || !tunnel.upstreamConnected(upstream)) {
+                    pools.release(tunnel);
                     tunnel.shutdown();
                     return refuse(id, request, 503, "proxy is shutting down", Map.of("Retry-After", "1"));
                 }
                 LOG.debug("[{}] {} {} -> {} (tunnel, subprotocol {})", id, request.remoteAddress(), request,
-                        targetUri, upstream.subprotocol());
+                        connected.target, upstream.subprotocol());
                 return HandshakeResult.tunnel(tunnel, upstream.clientHeaders());
             } catch (RuntimeException e) {
                 tunnel.clientUpgradeFailed(e);
@@ -367,21 +359,29 @@ public final class WebSocketProxy implements AutoCloseable {
 
     /** Message mode: the upstream session is opened with the upstream client, blocking this thread. */
     private HandshakeResult message(String id, ProxyRoute route, String target, URI targetUri,
-                                    HandshakeRequest request) {
+                                    HandshakeRequest request, String key) {
         ProxyRoute slotRoute = route;
         Relay relay = new Relay(id, route, request.remoteAddress(), request.path(), targetUri, timers,
                 listener, ended -> released(ended, slotRoute, request.remoteAddress()));
         active.add(relay);
         List<String> offered = UpstreamHeaders.offeredSubprotocols(request);
+        Map<String, String> headers = UpstreamHeaders.forUpstream(request, route.preserveHost(),
+                route.strippedPrefix(), route.headerPolicy());
         UpstreamClient.Connected connected;
         try {
-            connected = messageConnector().connect(target, UpstreamHeaders.forUpstream(request, route.preserveHost(),
-                    route.strippedPrefix(), route.headerPolicy()),
-                    offered, relay.upstreamEndpoint(), route.connectTimeout(), route.maxFrameSize());
-        } catch (UpstreamFailure failure) {
+            Pools.Connected<UpstreamClient.Connected> chosen = pools.connect(id, route, key, target,
+                    route.connectTimeout(), Pools.messageAttempt(this::messageConnector, headers, offered,
+                            relay.upstreamEndpoint(), route.maxFrameSize())).join();
+            connected = chosen.value;
+            relay.upstreamChosen(chosen.target, chosen.member());
+            pools.attach(relay, chosen);
+        } catch (CompletionException e) {
             released(relay, route, request.remoteAddress());
-            LOG.debug("[{}] upstream failure", id, failure.getCause());
-            return refuseUpstream(id, request, failure.status(), failure.getMessage());
+            if (!(e.getCause() instanceof UpstreamFailure)) {
+                throw e;
+            }
+            LOG.debug("[{}] upstream failure", id, e.getCause().getCause());
+            return refusePool(id, request, (UpstreamFailure) e.getCause());
         } catch (RuntimeException e) {
             released(relay, route, request.remoteAddress());
             throw e;
@@ -424,9 +424,16 @@ public final class WebSocketProxy implements AutoCloseable {
     }
 
     private void released(ProxiedConnection relay, ProxyRoute route, String clientAddress) {
+        pools.release(relay);
         if (active.remove(relay)) {
             limits.release(route, clientAddress);
         }
+    }
+
+    /** A pool's failure: 503 with Retry-After when no member could take the connection, else the upstream's. */
+    private HandshakeResult refusePool(String id, HandshakeRequest request, UpstreamFailure failure) {
+        return failure.status() == 503 ? refuse(id, request, 503, failure.getMessage(), Map.of("Retry-After", "5"))
+                : refuseUpstream(id, request, failure.status(), failure.getMessage());
     }
 
     private HandshakeResult refuse(String id, HandshakeRequest request, int status, String reason,
@@ -485,6 +492,7 @@ public final class WebSocketProxy implements AutoCloseable {
                 connector.close();
             }
         }
+        pools.close();
         tunnelConnector.close();
         if (jmx != null) {
             jmx.unregister();

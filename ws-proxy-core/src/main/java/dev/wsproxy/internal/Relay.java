@@ -83,7 +83,8 @@ public final class Relay implements ProxyConnection, ProxiedConnection, Connecti
     private final ProxyRoute route;
     private final String clientAddress;
     private final String path;
-    private final URI upstreamUri;
+    private volatile URI upstreamUri;
+    private volatile String upstreamMember;
     private final RelayTimers timers;
     private final ProxyListener listener;
     private final Consumer<Relay> onEnded;
@@ -528,6 +529,17 @@ public final class Relay implements ProxyConnection, ProxiedConnection, Connecti
     @Override
     public URI upstream() {
         return upstreamUri;
+    }
+
+    @Override
+    public String upstreamMember() {
+        return upstreamMember != null ? upstreamMember : dev.wsproxy.ProxyConnection.super.upstreamMember();
+    }
+
+    /** The pool chose a member for this connection: the URI it connects to and the member's name. */
+    public void upstreamChosen(URI uri, String member) {
+        this.upstreamUri = uri;
+        this.upstreamMember = member;
     }
 
     @Override

@@ -1,7 +1,10 @@
 package dev.wsproxy.internal;
 
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.slf4j.LoggerFactory;
 
 /**
  * A route's path rewriting, nginx {@code proxy_pass} style: which request paths it matches and the upstream
@@ -26,6 +29,37 @@ public final class RoutePaths {
         this.path = path;
         this.regex = regex;
         this.upstreamPath = upstreamPath;
+    }
+
+    /**
+     * Checks a route's path for {@code ProxyRoute.Builder.build()} and compiles a regex route's pattern.
+     *
+     * @return the compiled regex of a regex route, else {@code null}
+     * @throws IllegalArgumentException naming the value and the fix
+     */
+    public static Pattern compile(boolean regex, boolean prefix, String path) {
+        if (path == null || path.isEmpty()) {
+            throw new IllegalArgumentException("route path must not be empty (use \"/\" to proxy everything)");
+        }
+        if (regex) {
+            try {
+                return Pattern.compile(path);
+            } catch (PatternSyntaxException e) {
+                throw new IllegalArgumentException("route regex '" + path + "' does not compile: "
+                        + e.getDescription() + " near index " + e.getIndex(), e);
+            }
+        }
+        if (path.charAt(0) != '/') {
+            throw new IllegalArgumentException("route " + (prefix ? "prefix" : "exact").toLowerCase(Locale.ROOT)
+                    + " must start with '/' but was '" + path + "' (use '/" + path + "')");
+        }
+        if (prefix && !path.endsWith("/")) {
+            LoggerFactory.getLogger("dev.wsproxy.ProxyRoute").warn("route prefix(\"{}\") has no trailing slash: it"
+                    + " takes '{}' and '{}/...' but not '{}foo' (unlike nginx's plain string prefix), and joins"
+                    + " the upstream path with one slash; write prefix(\"{}/\") to proxy the paths under it",
+                    path, path, path, path, path);
+        }
+        return null;
     }
 
     /**

@@ -118,6 +118,18 @@ public final class UpstreamHeaders {
         return out;
     }
 
+    /**
+     * The client's address for keys such as a pool's client-address hash: the TCP peer, or when the peer is a
+     * trusted proxy the right-most untrusted {@code X-Forwarded-For} address (as {@code X-Real-IP}).
+     */
+    public static String clientAddress(HandshakeRequest request, HeaderPolicy policy) {
+        String peer = bare(request.remoteAddress());
+        if (!policy.isTrusted(request.remoteAddress())) {
+            return peer;
+        }
+        return realClient(HeaderTokens.split(request.headers("X-Forwarded-For")), peer, policy);
+    }
+
     /** One RFC 7239 element: {@code for=...;host=...;proto=...}, quoting what is not a token. */
     static String forwardedElement(String clientIp, String host, String scheme) {
         String node = clientIp.isEmpty() ? "unknown" : clientIp.indexOf(':') >= 0 ? "[" + clientIp + "]" : clientIp;

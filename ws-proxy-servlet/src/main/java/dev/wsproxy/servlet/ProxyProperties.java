@@ -47,6 +47,12 @@ import java.util.regex.Pattern;
  * route.api.keep-underscore-headers = false
  * route.api.user-header = X-Forwarded-User
  * route.api.relay-mode = tunnel
+ * # upstream pools (see PoolProperties): instead of route.X.upstream
+ * route.api.upstreams = ws://api-1:8080/, ws://api-2:8080/ weight=2, ws://api-3:8080/ backup
+ * route.api.balance = hash:cookie:sid
+ * route.api.max-fails = 1
+ * route.api.fail-timeout = 10s
+ * route.api.health-check = http:/health
  *
  * # proxy-wide
  * max-connections = 10000
@@ -68,11 +74,12 @@ import java.util.regex.Pattern;
  */
 public final class ProxyProperties {
 
-    private static final Set<String> ROUTE_KEYS = Set.of("prefix", "exact", "regex", "upstream",
+    private static final Set<String> ROUTE_KEYS = PoolProperties.withPoolKeys(Set.of("prefix", "exact", "regex",
+            "upstream",
             "connect-timeout", "preserve-host", "reject-non-upgrade", "ping-interval", "idle-timeout",
             "max-frame-size", "max-message-size", "max-connections", "trusted-proxies", "forwarded-header",
             "allowed-origins", "remove-headers", "allow-encoded-slash", "keep-repeated-slashes",
-            "keep-underscore-headers", "user-header", "relay-mode", "client-compression");
+            "keep-underscore-headers", "user-header", "relay-mode", "client-compression"));
     /** Route keys followed by a header name: {@code route.<name>.set-header.<Header>}. */
     private static final Pattern HEADER_KEY = Pattern.compile("(set-header|add-header)\\.[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Set<String> PROXY_KEYS = Set.of("routes", "max-connections", "max-connections-per-client",
@@ -250,11 +257,15 @@ public final class ProxyProperties {
         ProxyRoute.Builder route = prefix != null ? ProxyRoute.prefix(prefix)
                 : exact != null ? ProxyRoute.exact(exact) : ProxyRoute.regex(regex);
         String upstream = value(properties, name, "upstream");
-        if (upstream == null) {
+        if (upstream == null && value(properties, name, "upstreams") == null) {
             throw new IllegalArgumentException(where + ": route." + name + ".upstream is missing"
-                    + " (e.g. route." + name + ".upstream = ws://backend:8080/)");
+                    + " (e.g. route." + name + ".upstream = ws://backend:8080/, or for a pool route." + name
+                    + ".upstreams = ws://backend-1:8080/, ws://backend-2:8080/)");
         }
-        route.upstream(upstream);
+        if (upstream != null) {
+            route.upstream(upstream);
+        }
+        PoolProperties.apply(route, k -> value(properties, name, k), name, where);
         String timeout = value(properties, name, "connect-timeout");
         if (timeout != null) {
             route.connectTimeout(duration(timeout, "route." + name + ".connect-timeout", where));

@@ -57,13 +57,14 @@ final class PropertiesToProxy {
             throw new IllegalArgumentException(key + " needs exactly one of " + key + ".prefix, " + key + ".exact or "
                     + key + ".regex but has " + kinds);
         }
-        if (route.getUpstream() == null) {
+        if (route.getUpstream() == null && route.getUpstreams() == null) {
             throw new IllegalArgumentException(key + ".upstream is missing (e.g. " + key
-                    + ".upstream=ws://backend:8080/)");
+                    + ".upstream=ws://backend:8080/, or " + key + ".upstreams=ws://b-1:8080/,ws://b-2:8080/)");
         }
         ProxyRoute.Builder builder = route.getPrefix() != null ? ProxyRoute.prefix(route.getPrefix())
                 : route.getExact() != null ? ProxyRoute.exact(route.getExact()) : ProxyRoute.regex(route.getRegex());
-        apply(key + ".upstream", () -> builder.upstream(route.getUpstream()));
+        setIfPresent(key + ".upstream", route.getUpstream(), builder::upstream);
+        PoolFromProperties.apply(route, key, builder);
         setIfPresent(key + ".connect-timeout", route.getConnectTimeout(), builder::connectTimeout);
         setIfPresent(key + ".ping-interval", route.getPingInterval(), builder::pingInterval);
         setIfPresent(key + ".idle-timeout", route.getIdleTimeout(), builder::idleTimeout);

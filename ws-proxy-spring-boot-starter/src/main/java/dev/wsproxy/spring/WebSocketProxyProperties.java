@@ -202,6 +202,30 @@ public class WebSocketProxyProperties {
         private String userHeader;
         /** tunnel (bytes relayed, end-to-end negotiation; the default) or message (per-hop sessions). */
         private String relayMode;
+        /** A pool instead of one upstream: members 'uri [weight=N] [backup] [max-connections=N]', sharing one path. */
+        private List<String> upstreams;
+        /** least-connections (default), round-robin, power-of-two-choices, hash:client-address, hash:header:NAME, hash:cookie:NAME, hash:query:NAME or hash:path:GROUP. */
+        private String balance;
+        /** Failures within fail-timeout that eject a pool member (0: never). Default: 1. */
+        private Integer maxFails;
+        /** Window for max-fails and first ejection length (doubles while failing). Default: 10s. */
+        private Duration failTimeout;
+        /** Connect attempts per handshake before the 101 (0: each member once). Default: 0. */
+        private Integer maxAttempts;
+        /** Deadline of one attempt (0: connect-timeout split over the attempts). Default: 0. */
+        private Duration attemptTimeout;
+        /** How long a member's resolved host name is reused (0: resolve per connect). Default: 30s. */
+        private Duration dnsTtl;
+        /** Active health check: websocket (a handshake) or http:/path (a GET). Default: none. */
+        private String healthCheck;
+        /** Interval of the active health check. Default: 5s. */
+        private Duration healthCheckInterval;
+        /** Deadline of one health check. Default: 2s. */
+        private Duration healthCheckTimeout;
+        /** Passed checks in a row that mark a member up. Default: 2. */
+        private Integer healthCheckRise;
+        /** Failed checks in a row that mark a member down. Default: 3. */
+        private Integer healthCheckFall;
 
         public String getPrefix() {
             return prefix;
@@ -385,6 +409,102 @@ public class WebSocketProxyProperties {
 
         public void setRemoveHeaders(List<String> removeHeaders) {
             this.removeHeaders = removeHeaders;
+        }
+
+        public List<String> getUpstreams() {
+            return upstreams;
+        }
+
+        public void setUpstreams(List<String> upstreams) {
+            this.upstreams = upstreams;
+        }
+
+        public String getBalance() {
+            return balance;
+        }
+
+        public void setBalance(String balance) {
+            this.balance = balance;
+        }
+
+        public Integer getMaxFails() {
+            return maxFails;
+        }
+
+        public void setMaxFails(Integer maxFails) {
+            this.maxFails = maxFails;
+        }
+
+        public Duration getFailTimeout() {
+            return failTimeout;
+        }
+
+        public void setFailTimeout(Duration failTimeout) {
+            this.failTimeout = failTimeout;
+        }
+
+        public Integer getMaxAttempts() {
+            return maxAttempts;
+        }
+
+        public void setMaxAttempts(Integer maxAttempts) {
+            this.maxAttempts = maxAttempts;
+        }
+
+        public Duration getAttemptTimeout() {
+            return attemptTimeout;
+        }
+
+        public void setAttemptTimeout(Duration attemptTimeout) {
+            this.attemptTimeout = attemptTimeout;
+        }
+
+        public Duration getDnsTtl() {
+            return dnsTtl;
+        }
+
+        public void setDnsTtl(Duration dnsTtl) {
+            this.dnsTtl = dnsTtl;
+        }
+
+        public String getHealthCheck() {
+            return healthCheck;
+        }
+
+        public void setHealthCheck(String healthCheck) {
+            this.healthCheck = healthCheck;
+        }
+
+        public Duration getHealthCheckInterval() {
+            return healthCheckInterval;
+        }
+
+        public void setHealthCheckInterval(Duration healthCheckInterval) {
+            this.healthCheckInterval = healthCheckInterval;
+        }
+
+        public Duration getHealthCheckTimeout() {
+            return healthCheckTimeout;
+        }
+
+        public void setHealthCheckTimeout(Duration healthCheckTimeout) {
+            this.healthCheckTimeout = healthCheckTimeout;
+        }
+
+        public Integer getHealthCheckRise() {
+            return healthCheckRise;
+        }
+
+        public void setHealthCheckRise(Integer healthCheckRise) {
+            this.healthCheckRise = healthCheckRise;
+        }
+
+        public Integer getHealthCheckFall() {
+            return healthCheckFall;
+        }
+
+        public void setHealthCheckFall(Integer healthCheckFall) {
+            this.healthCheckFall = healthCheckFall;
         }
     }
 }

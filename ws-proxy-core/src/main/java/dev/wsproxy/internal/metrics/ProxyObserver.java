@@ -51,8 +51,10 @@ public final class ProxyObserver implements ProxyListener {
                            boolean byUpstream) {
         try {
             String client = clientAddress(request, policy);
-            // the upstream member's name: the target's host:port (the one place to switch to a pool's member)
-            String upstream = upstreamOf(target);
+            // the upstream member's host:port as configured (a pool's chosen member once connected; for a
+            // refusal the route's target, as no member served it)
+            String upstream = upstreamOf(connection != null && connection.upstreamMember() != null
+                    ? connection.upstreamMember() : target);
             if (connection != null) {
                 ConnectionStats stats = ((ConnectionStats.Source) connection).stats();
                 String mode = connection instanceof dev.wsproxy.internal.tunnel.Tunnel ? "tunnel" : "message";

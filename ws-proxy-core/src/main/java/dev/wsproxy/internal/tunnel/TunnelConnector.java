@@ -102,6 +102,21 @@ public final class TunnelConnector implements AutoCloseable {
                     + " could not be resolved", null));
             return result;
         }
+        return connect(target, address, headers, handshake, deadline);
+    }
+
+    /**
+     * {@link #connect(URI, Map, ClientOffer, Duration)} to an address resolved by the caller (an upstream pool's
+     * DNS cache). {@code Host} comes from {@code target}; TLS uses the address's host string (keep the name in it,
+     * as {@code InetAddress.getByAddress(name, bytes)} does) for SNI and certificate checks.
+     */
+    public CompletableFuture<UpstreamHandshake> connect(URI target, InetSocketAddress address,
+                                                        Map<String, String> headers, ClientOffer handshake,
+                                                        Duration deadline) {
+        CompletableFuture<UpstreamHandshake> result = new CompletableFuture<>();
+        String origin = target.getScheme() + "://" + target.getRawAuthority();
+        boolean secure = "wss".equalsIgnoreCase(target.getScheme());
+        int port = address.getPort();
         byte[] head = requestHead(target, headers, handshake, port, secure);
         Scheduler.Task timeout = connector.getScheduler().schedule(() -> result.completeExceptionally(
                 new UpstreamFailure(504, "upstream " + origin + " did not complete the WebSocket handshake within "

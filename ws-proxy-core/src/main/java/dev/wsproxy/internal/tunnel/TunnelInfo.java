@@ -16,7 +16,8 @@ abstract class TunnelInfo implements ProxyConnection, ConnectionStats.Source {
     private final ProxyRoute route;
     private final String clientAddress;
     private final String path;
-    private final URI upstreamUri;
+    private volatile URI upstreamUri;
+    private volatile String upstreamMember;
     volatile String subprotocol;
     volatile Instant openedAt = Instant.now();
     private volatile long c2uMessages;
@@ -31,6 +32,17 @@ abstract class TunnelInfo implements ProxyConnection, ConnectionStats.Source {
         this.clientAddress = clientAddress;
         this.path = path;
         this.upstreamUri = upstreamUri;
+    }
+
+    /** The pool chose a member for this connection: the URI it connected to and the member's name. */
+    public final void upstreamChosen(URI uri, String member) {
+        this.upstreamUri = uri;
+        this.upstreamMember = member;
+    }
+
+    @Override
+    public String upstreamMember() {
+        return upstreamMember != null ? upstreamMember : ProxyConnection.super.upstreamMember();
     }
 
     /**

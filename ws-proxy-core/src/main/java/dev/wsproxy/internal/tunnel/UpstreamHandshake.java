@@ -57,6 +57,14 @@ public final class UpstreamHandshake {
         return subprotocol;
     }
 
+    /**
+     * Ends a connection nobody will use (a pool's health check): sends a masked close frame 1000, then closes
+     * the connection once it is written (or failed).
+     */
+    public void closeUnused() {
+        endpoint.write(endpoint::close, failure -> endpoint.close(), Frames.close(1000, "health check", true));
+    }
+
     /** Closes the upstream connection (the client could not be answered). */
     public void abandon() {
         endpoint.close();

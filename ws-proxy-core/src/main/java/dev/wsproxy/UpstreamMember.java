@@ -1,0 +1,41 @@
+package dev.wsproxy;
+
+/**
+ * A snapshot of one pool member, from {@link UpstreamPool#members()}. Immutable.
+ */
+public interface UpstreamMember {
+
+    /** What the pool does with a member now. */
+    enum State {
+        /** Takes new connections. */
+        HEALTHY,
+        /** Ejected by passive health (too many failures) until its ejection ends. */
+        EJECTED,
+        /** Marked down by the active health check until enough checks pass. */
+        DOWN,
+        /** Drained at runtime: no new connections, open ones kept. */
+        DRAINING
+    }
+
+    /** The member's name, its URI as configured. */
+    String uri();
+
+    int weight();
+
+    boolean isBackup();
+
+    /** {@link State#DRAINING} over {@link State#DOWN} over {@link State#EJECTED} over {@link State#HEALTHY}. */
+    State state();
+
+    /** Connections open (or connecting) through this member. */
+    int activeConnections();
+
+    /** Failed connect attempts since the proxy started. */
+    long failures();
+
+    /** Successful upstream handshakes since the proxy started. */
+    long successes();
+
+    /** Times passive health ejected this member since the proxy started. */
+    long ejections();
+}

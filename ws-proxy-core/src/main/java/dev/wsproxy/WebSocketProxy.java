@@ -1,6 +1,7 @@
 package dev.wsproxy;
 
 import dev.wsproxy.internal.ActiveConnections;
+import dev.wsproxy.internal.Authorization;
 import dev.wsproxy.internal.ClientEndpointConfigs;
 import dev.wsproxy.internal.ConnectionLimits;
 import dev.wsproxy.internal.HandshakeValidator;
@@ -75,12 +76,13 @@ public final class WebSocketProxy implements AutoCloseable {
     /** Default time a client has to send its whole request head, where the adapter can enforce it. */
     public static final Duration DEFAULT_REQUEST_HEAD_TIMEOUT = Duration.ofSeconds(10);
 
+    /** Default time an {@link AsyncHandshakeAuthorizer} has to decide. */
+    public static final Duration DEFAULT_AUTHORIZATION_TIMEOUT = Duration.ofSeconds(10);
+
     private static final AtomicLong CONNECTION_IDS = new AtomicLong();
 
     private final List<ProxyRoute> routes;
-    private final List<ProxyRoute> exact;
-    private final List<ProxyRoute> prefixes;
-    private final List<ProxyRoute> regexes;
+    private final RouteTable table;
     /** Message mode's upstream client, created on first use (tunnel-only proxies never start its threads). */
     private UpstreamClient connector;
     private final String messageClient;
@@ -94,15 +96,13 @@ public final class WebSocketProxy implements AutoCloseable {
     private final Duration requestHeadTimeout;
     private final boolean detailedErrors;
     private final ActiveConnections active = new ActiveConnections();
+    private final Authorization authorization;
     private volatile boolean closed;
     private boolean released;
 
     private WebSocketProxy(Builder b) {
         this.routes = List.copyOf(b.routes);
-        this.exact = routes.stream().filter(r -> r.match() == ProxyRoute.Match.EXACT).toList();
-        this.prefixes = routes.stream().filter(r -> r.match() == ProxyRoute.Match.PREFIX)
-                .sorted(Comparator.comparingInt((ProxyRoute r) -> r.path().length()).reversed()).toList();
-        this.regexes = routes.stream().filter(r -> r.match() == ProxyRoute.Match.REGEX).toList();
+        this.table = new RouteTable(routes);
         Duration longest = routes.stream().map(ProxyRoute::connectTimeout).max(Comparator.naturalOrder())
                 .orElse(ProxyRoute.DEFAULT_CONNECT_TIMEOUT);
         this.longestConnectTimeout = longest;
@@ -113,6 +113,7 @@ public final class WebSocketProxy implements AutoCloseable {
         this.drainTimeout = b.drainTimeout;
         this.requestHeadTimeout = b.requestHeadTimeout;
         this.detailedErrors = b.detailedErrors;
+        this.authorization = Authorization.of(b.authorizer, b.asyncAuthorizer, b.authorizationTimeout, timers);
     }
 
     /** Starts a proxy configuration. */
@@ -182,40 +183,9 @@ public final class WebSocketProxy implements AutoCloseable {
                 + e.getClass().getSimpleName() + "; see the proxy log for connection " + id + ")");
     }
 
-    /**
-     * The route for a normalised path and its upstream URI, or {@code null}: exact, longest prefix, regexes in
-     * order.
-     */
+    /** The route for a normalised path and its upstream URI, or {@code null} (see {@link RouteTable}). */
     Map.Entry<ProxyRoute, String> route(String path, String rawQuery) {
-        for (ProxyRoute candidate : exact) {
-            String target = candidate.rewrite(path, rawQuery);
-            if (target != null) {
-                return Map.entry(candidate, target);
-            }
-        }
-        // prefixes are sorted longest first; "/ws/admin" belongs to prefix "/ws/admin/" rather than to "/ws/"
-        Map.Entry<ProxyRoute, String> bare = null;
-        for (ProxyRoute candidate : prefixes) {
-            String target = candidate.rewrite(path, rawQuery);
-            if (target != null) {
-                return bare != null && bare.getKey().path().length() - 1 > candidate.path().length()
-                        ? bare : Map.entry(candidate, target);
-            }
-            String bareTarget = bare == null ? candidate.rewriteBare(path, rawQuery) : null;
-            if (bareTarget != null) {
-                bare = Map.entry(candidate, bareTarget);
-            }
-        }
-        if (bare != null) {
-            return bare;
-        }
-        for (ProxyRoute candidate : regexes) {
-            String target = candidate.rewrite(path, rawQuery);
-            if (target != null) {
-                return Map.entry(candidate, target);
-            }
-        }
-        return null;
+        return table.route(path, rawQuery);
     }
 
     private CompletionStage<HandshakeResult> handshake(String id, ProxyRoute route, String target,
@@ -224,7 +194,25 @@ public final class WebSocketProxy implements AutoCloseable {
         if (early instanceof HandshakeResult) {
             return CompletableFuture.completedFuture((HandshakeResult) early);
         }
-        target = (String) early;
+        String checked = (String) early;
+        if (authorization == null) {
+            return connect(id, route, checked, request, HandshakeDecision.allow());
+        }
+        CompletableFuture<Authorization.Outcome> deciding = authorization.decide(id, request, route);
+        java.util.function.Function<Authorization.Outcome, CompletionStage<HandshakeResult>> next = outcome -> {
+            HandshakeDecision decision = outcome.decision();
+            return decision.isAllowed() ? connect(id, route, outcome.target(checked), request, decision)
+                    : CompletableFuture.completedFuture(refuse(id, request, decision.status(), outcome.logReason(),
+                    decision.reason(), decision.responseHeaders()));
+        };
+        // a late decision must not run message mode's blocking connect on the authorizer's or the timer's thread
+        return (deciding.isDone() ? deciding.thenCompose(next) : deciding.thenComposeAsync(next, timers::submit))
+                .exceptionally(e -> unexpected(id, request, e instanceof CompletionException ? e.getCause() : e));
+    }
+
+    /** After the authorizer allowed it: the connection limits, then the upstream. */
+    private CompletionStage<HandshakeResult> connect(String id, ProxyRoute route, String target,
+                                                     HandshakeRequest request, HandshakeDecision decision) {
         URI targetUri;
         try {
             targetUri = new URI(target);
@@ -238,9 +226,9 @@ public final class WebSocketProxy implements AutoCloseable {
         }
         if (route.relayMode() == ProxyRoute.RelayMode.TUNNEL && "HTTP/1.1".equals(request.protocol())
                 && request.tunnelCapable()) {
-            return tunnel(id, route, targetUri, request);
+            return tunnel(id, route, targetUri, request, decision);
         }
-        return CompletableFuture.completedFuture(message(id, route, target, targetUri, request));
+        return CompletableFuture.completedFuture(message(id, route, target, targetUri, request, decision));
     }
 
     /**
@@ -299,15 +287,15 @@ public final class WebSocketProxy implements AutoCloseable {
 
     /** Tunnel mode: connect upstream without blocking, forwarding the client's handshake fields. */
     private CompletionStage<HandshakeResult> tunnel(String id, ProxyRoute route, URI targetUri,
-                                                    HandshakeRequest request) {
+                                                    HandshakeRequest request, HandshakeDecision decision) {
         Tunnel tunnel = new Tunnel(id, route, request.remoteAddress(), request.path(), targetUri, timers, listener,
                 buffers, ended -> released(ended, route, request.remoteAddress()));
         active.add(tunnel);
         List<String> offered = UpstreamHeaders.offeredSubprotocols(request);
         TunnelConnector.ClientOffer offer = new TunnelConnector.ClientOffer(request.header("Sec-WebSocket-Key"),
                 "13", offered, request.headers("Sec-WebSocket-Extensions"));
-        Map<String, String> headers = UpstreamHeaders.forUpstream(request, route.preserveHost(),
-                route.strippedPrefix(), route.headerPolicy());
+        Map<String, String> headers = Authorization.withHeaders(UpstreamHeaders.forUpstream(request,
+                route.preserveHost(), route.strippedPrefix(), route.headerPolicy()), decision);
         CompletableFuture<UpstreamHandshake> connecting;
         try {
             connecting = tunnelConnector.connect(targetUri, headers, offer, route.connectTimeout());
@@ -343,7 +331,7 @@ public final class WebSocketProxy implements AutoCloseable {
 
     /** Message mode: the upstream session is opened with the upstream client, blocking this thread. */
     private HandshakeResult message(String id, ProxyRoute route, String target, URI targetUri,
-                                    HandshakeRequest request) {
+                                    HandshakeRequest request, HandshakeDecision decision) {
         ProxyRoute slotRoute = route;
         Relay relay = new Relay(id, route, request.remoteAddress(), request.path(), targetUri, timers,
                 listener, ended -> released(ended, slotRoute, request.remoteAddress()));
@@ -351,8 +339,8 @@ public final class WebSocketProxy implements AutoCloseable {
         List<String> offered = UpstreamHeaders.offeredSubprotocols(request);
         UpstreamClient.Connected connected;
         try {
-            connected = messageConnector().connect(target, UpstreamHeaders.forUpstream(request, route.preserveHost(),
-                    route.strippedPrefix(), route.headerPolicy()),
+            connected = messageConnector().connect(target, Authorization.withHeaders(UpstreamHeaders.forUpstream(
+                    request, route.preserveHost(), route.strippedPrefix(), route.headerPolicy()), decision),
                     offered, relay.upstreamEndpoint(), route.connectTimeout(), route.maxFrameSize());
         } catch (UpstreamFailure failure) {
             released(relay, route, request.remoteAddress());
@@ -482,6 +470,9 @@ public final class WebSocketProxy implements AutoCloseable {
         private Duration requestHeadTimeout = DEFAULT_REQUEST_HEAD_TIMEOUT;
         private boolean detailedErrors;
         private String messageClient = "tyrus";
+        private HandshakeAuthorizer authorizer;
+        private AsyncHandshakeAuthorizer asyncAuthorizer;
+        private Duration authorizationTimeout = DEFAULT_AUTHORIZATION_TIMEOUT;
 
         private Builder() {
         }
@@ -545,6 +536,24 @@ public final class WebSocketProxy implements AutoCloseable {
             return this;
         }
 
+        /** Decides every routed handshake before the upstream is contacted (see {@link HandshakeAuthorizer}). */
+        public Builder authorizer(HandshakeAuthorizer authorizer) {
+            this.authorizer = authorizer;
+            return this;
+        }
+
+        /** Like {@link #authorizer} for decisions that wait on I/O; replaces it when both are set to non-null. */
+        public Builder asyncAuthorizer(AsyncHandshakeAuthorizer asyncAuthorizer) {
+            this.asyncAuthorizer = asyncAuthorizer;
+            return this;
+        }
+
+        /** How long an {@link AsyncHandshakeAuthorizer} may take (later: 503); default 10 s. */
+        public Builder authorizationTimeout(Duration authorizationTimeout) {
+            this.authorizationTimeout = authorizationTimeout;
+            return this;
+        }
+
         /** Adds a route. Exact routes are tried first, then the longest prefix, then regexes in order. */
         public Builder route(ProxyRoute route) {
             routes.add(Objects.requireNonNull(route, "route"));
@@ -572,6 +581,10 @@ public final class WebSocketProxy implements AutoCloseable {
             if (requestHeadTimeout == null || requestHeadTimeout.isNegative()) {
                 throw new IllegalArgumentException("requestHeadTimeout must be zero (off) or positive but was "
                         + requestHeadTimeout + " (the default is " + DEFAULT_REQUEST_HEAD_TIMEOUT + ")");
+            }
+            if (authorizationTimeout == null || authorizationTimeout.isNegative() || authorizationTimeout.isZero()) {
+                throw new IllegalArgumentException("authorizationTimeout must be positive but was "
+                        + authorizationTimeout + " (the default is " + DEFAULT_AUTHORIZATION_TIMEOUT + ")");
             }
             Set<String> seen = new java.util.HashSet<>();
             for (ProxyRoute r : routes) {

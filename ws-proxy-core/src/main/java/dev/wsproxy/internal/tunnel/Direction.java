@@ -84,6 +84,8 @@ final class Direction {
     private ByteBuffer buffer;
     private ByteBuffer prefilled;
     private final List<ByteBuffer> pieces = new ArrayList<>();
+    /** Paces reads on a rate-limited route (client direction only), else null; set before {@link #start()}. */
+    private RateGate gate;
 
     // ---- writer state, guarded by lock ----
     private final Object lock = new Object();
@@ -110,6 +112,10 @@ final class Direction {
         this.allowOtherRsv = allowOtherRsv;
         this.maxFrameSize = maxFrameSize;
         this.maxMessageSize = maxMessageSize;
+    }
+
+    void rateGate(RateGate gate) {
+        this.gate = gate;
     }
 
     /** Bytes the source sent before the tunnel started (read while parsing the HTTP head). */
@@ -218,9 +224,17 @@ final class Direction {
                 buffer = null; // the prefill copy is used up
             }
             if (buffer == null) {
-                buffer = pool.acquire(source.needsHeapBuffers() || target.needsHeapBuffers());
+                buffer = gate != null ? gate.buffer()
+                        : pool.acquire(source.needsHeapBuffers() || target.needsHeapBuffers());
             }
             if (!buffer.hasRemaining()) {
+                if (gate != null) {
+                    demandPending = true; // before the wake-up is scheduled: it may run at once
+                    if (gate.holdBeforeRead(this, source, this::onReadable)) {
+                        return;
+                    }
+                    demandPending = false;
+                }
                 int n;
                 try {
                     n = source.fill(buffer);
@@ -409,6 +423,9 @@ final class Direction {
                 boolean fin = (header[0] & Frames.FIN) != 0;
                 if (!discarding) {
                     owner.dataFrame(this, length, fin);
+                    if (gate != null) {
+                        gate.frame(length, fin);
+                    }
                 }
                 inMessage = !fin;
                 messageBytes = fin ? 0 : messageBytes + length;

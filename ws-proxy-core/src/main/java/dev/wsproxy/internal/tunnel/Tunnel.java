@@ -151,6 +151,7 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
                         allowRsv1, allowOtherRsv, Long.MAX_VALUE, maxMessage);
                 upstreamToClient = new Direction("upstream", "client", false, upstream.endpoint, endpoint, this, pool,
                         allowRsv1, allowOtherRsv, maxFrame, maxMessage);
+                clientToUpstream.rateGate(RateGate.of(route().rateLimit(), this, timers));
                 clientToUpstream.prefill(earlyBytes);
                 upstreamToClient.prefill(upstreamEarlyBytes);
                 upstreamEarlyBytes = null;
@@ -334,8 +335,8 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
     @Override
     public void violation(Direction from, int closeCode, String reason) {
         LOG.info("[{}] {}; closing with {}", id(), reason, closeCode);
-        if (closeCode == 1009) {
-            proxyClose(1009, reason, 1009, reason, false, from.fromClient, null);
+        if (closeCode == 1009 || closeCode == 1008) { // too big, or over the rate limit
+            proxyClose(closeCode, reason, closeCode, reason, false, from.fromClient, null);
         } else if (from.fromClient) {
             proxyClose(1002, reason, 1002, "client protocol error: " + reason, true, true, null);
         } else {

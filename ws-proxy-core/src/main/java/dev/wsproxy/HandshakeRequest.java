@@ -1,7 +1,9 @@
 package dev.wsproxy;
 
+import java.security.Principal;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,6 +35,8 @@ public final class HandshakeRequest {
     private final String remoteAddress;
     private final int remotePort;
     private final String user;
+    private final Principal principal;
+    private final Map<String, Object> sessionAttributes;
 
     private HandshakeRequest(Builder b) {
         this.method = Objects.requireNonNull(b.method, "method");
@@ -50,6 +54,9 @@ public final class HandshakeRequest {
         this.remoteAddress = b.remoteAddress == null ? "" : b.remoteAddress;
         this.remotePort = b.remotePort;
         this.user = b.user == null || b.user.isEmpty() ? null : b.user;
+        this.principal = b.principal;
+        this.sessionAttributes = b.sessionAttributes.isEmpty() ? Map.of()
+                : Collections.unmodifiableMap(new LinkedHashMap<>(b.sessionAttributes));
     }
 
     /** Starts a request; {@code method}, {@code protocol}, {@code scheme} and {@code path} are required. */
@@ -140,6 +147,25 @@ public final class HandshakeRequest {
         return user;
     }
 
+    /**
+     * The authenticated principal ({@code HttpServletRequest.getUserPrincipal()} in the servlet adapter, which
+     * Spring Security, Jetty and Tomcat set), or {@code null} when anonymous. For a {@link HandshakeAuthorizer}.
+     */
+    public Principal principal() {
+        return principal;
+    }
+
+    /**
+     * A snapshot of the HTTP session's attributes taken when the request was read, or an empty map when there is
+     * no session (the servlet adapter never creates one) or the adapter has no sessions. The servlet adapter takes
+     * it for WebSocket handshakes only; a Jetty context needs a {@code SessionHandler} (the
+     * {@code ServletContextHandler.SESSIONS} option) for sessions to exist. The values are the session's own
+     * objects, not copies. Unmodifiable.
+     */
+    public Map<String, Object> sessionAttributes() {
+        return sessionAttributes;
+    }
+
     @Override
     public String toString() {
         return method + " " + contextPath + path + (query == null ? "" : "?" + query) + " " + protocol;
@@ -160,6 +186,8 @@ public final class HandshakeRequest {
         private String remoteAddress;
         private int remotePort;
         private String user;
+        private Principal principal;
+        private final Map<String, Object> sessionAttributes = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -229,6 +257,20 @@ public final class HandshakeRequest {
         /** The authenticated user's name, or {@code null} when anonymous. */
         public Builder user(String user) {
             this.user = user;
+            return this;
+        }
+
+        /** The authenticated principal, or {@code null} when anonymous. */
+        public Builder principal(Principal principal) {
+            this.principal = principal;
+            return this;
+        }
+
+        /** Adds one session attribute to the snapshot (null values are skipped). */
+        public Builder sessionAttribute(String name, Object value) {
+            if (name != null && value != null) {
+                sessionAttributes.put(name, value);
+            }
             return this;
         }
 

@@ -113,6 +113,7 @@ public final class ProxyRoute {
     private final boolean allowEncodedSlash;
     private final boolean keepRepeatedSlashes;
     private final PoolSpec pool;
+    private final RateLimit rateLimit;
 
     private ProxyRoute(Builder b, Pattern regex, PoolSpec pool, HeaderPolicy headerPolicy) {
         URI upstream = pool.first();
@@ -137,6 +138,7 @@ public final class ProxyRoute {
         this.relayMode = b.relayMode;
         this.allowEncodedSlash = b.allowEncodedSlash;
         this.keepRepeatedSlashes = b.keepRepeatedSlashes;
+        this.rateLimit = b.rateLimit;
     }
 
     /** A route for every path that starts with {@code prefix} (which must start with {@code /}). */
@@ -177,6 +179,7 @@ public final class ProxyRoute {
         b.relayMode = relayMode;
         b.allowEncodedSlash = allowEncodedSlash;
         b.keepRepeatedSlashes = keepRepeatedSlashes;
+        b.rateLimit = rateLimit;
         return b;
     }
 
@@ -307,6 +310,11 @@ public final class ProxyRoute {
         return maxConnections;
     }
 
+    /** Per-connection limit on what the client sends; default {@link RateLimit#NONE}. */
+    public RateLimit rateLimit() {
+        return rateLimit;
+    }
+
     /**
      * How connections are relayed; default {@link RelayMode#TUNNEL} (HTTP/2 clients always get
      * {@link RelayMode#MESSAGE}).
@@ -367,6 +375,7 @@ public final class ProxyRoute {
         private RelayMode relayMode = RelayMode.TUNNEL;
         private boolean allowEncodedSlash;
         private boolean keepRepeatedSlashes;
+        private RateLimit rateLimit = RateLimit.NONE;
 
         private Builder(Match match, String path) {
             this.match = match;
@@ -570,6 +579,12 @@ public final class ProxyRoute {
          */
         public Builder userHeader(String name) {
             headerPolicy.userHeader(name);
+            return this;
+        }
+
+        /** Limits each connection's client-to-upstream messages and bytes per second (see {@link RateLimit}). */
+        public Builder rateLimit(RateLimit rateLimit) {
+            this.rateLimit = Objects.requireNonNull(rateLimit, "rateLimit");
             return this;
         }
 

@@ -1,6 +1,7 @@
 package dev.wsproxy;
 
 import dev.wsproxy.internal.ActiveConnections;
+import dev.wsproxy.internal.Authorization;
 import dev.wsproxy.internal.ClientEndpointConfigs;
 import dev.wsproxy.internal.ConnectionLimits;
 import dev.wsproxy.internal.HandshakeValidator;
@@ -85,6 +86,9 @@ public final class WebSocketProxy implements AutoCloseable {
     /** Default time a client has to send its whole request head, where the adapter can enforce it. */
     public static final Duration DEFAULT_REQUEST_HEAD_TIMEOUT = Duration.ofSeconds(10);
 
+    /** Default time an {@link AsyncHandshakeAuthorizer} has to decide. */
+    public static final Duration DEFAULT_AUTHORIZATION_TIMEOUT = Duration.ofSeconds(10);
+
     private static final AtomicLong CONNECTION_IDS = new AtomicLong();
 
     private final List<ProxyRoute> routes;
@@ -106,6 +110,7 @@ public final class WebSocketProxy implements AutoCloseable {
     private final MetricsRegistry metrics = new MetricsRegistry();
     private final ProxyObserver observer;
     private final JmxMetrics jmx;
+    private final Authorization authorization;
     private volatile boolean closed;
     private boolean released;
 
@@ -125,6 +130,7 @@ public final class WebSocketProxy implements AutoCloseable {
         this.drainTimeout = b.drainTimeout;
         this.requestHeadTimeout = b.requestHeadTimeout;
         this.detailedErrors = b.detailedErrors;
+        this.authorization = Authorization.of(b.authorizer, b.asyncAuthorizer, b.authorizationTimeout, timers);
     }
 
     /** Starts a proxy configuration. */
@@ -233,7 +239,28 @@ public final class WebSocketProxy implements AutoCloseable {
         if (early instanceof HandshakeResult) {
             return CompletableFuture.completedFuture((HandshakeResult) early);
         }
-        target = (String) early;
+        String checked = (String) early;
+        String key = HashKeys.of(route.pool(), request, route.headerPolicy(), normalized.path());
+        if (authorization == null) {
+            return connect(id, route, checked, request, key, HandshakeDecision.allow());
+        }
+        CompletableFuture<Authorization.Outcome> deciding = authorization.decide(id, request, route);
+        java.util.function.Function<Authorization.Outcome, CompletionStage<HandshakeResult>> next = outcome -> {
+            HandshakeDecision decision = outcome.decision();
+            // the route's target: a pool puts the chosen member's authority on it
+            return decision.isAllowed() ? connect(id, route, checked, request, key, decision)
+                    : CompletableFuture.completedFuture(refuse(id, request, decision.status(), outcome.logReason(),
+                    decision.reason(), decision.responseHeaders()));
+        };
+        // a late decision must not run message mode's blocking connect on the authorizer's or the timer's thread
+        return (deciding.isDone() ? deciding.thenCompose(next) : deciding.thenComposeAsync(next, timers::submit))
+                .exceptionally(e -> unexpected(id, request, e instanceof CompletionException ? e.getCause() : e));
+    }
+
+    /** After the authorizer allowed it: the connection limits, then the upstream. */
+    private CompletionStage<HandshakeResult> connect(String id, ProxyRoute route, String target,
+                                                     HandshakeRequest request, String key,
+                                                     HandshakeDecision decision) {
         URI targetUri;
         try {
             targetUri = new URI(target);
@@ -241,16 +268,15 @@ public final class WebSocketProxy implements AutoCloseable {
             return CompletableFuture.completedFuture(refuse(id, request, 400, "request path or query is not a"
                     + " valid URI: " + HandshakeValidator.printable(e.getReason()), Map.of()));
         }
-        String key = HashKeys.of(route.pool(), request, route.headerPolicy(), normalized.path());
         String overLimit = limits.acquire(route, request.remoteAddress());
         if (overLimit != null) {
             return CompletableFuture.completedFuture(refuse(id, request, 503, overLimit, Map.of("Retry-After", "5")));
         }
         if (route.relayMode() == ProxyRoute.RelayMode.TUNNEL && "HTTP/1.1".equals(request.protocol())
                 && request.tunnelCapable()) {
-            return tunnel(id, route, targetUri, request, key);
+            return tunnel(id, route, targetUri, request, key, decision);
         }
-        return CompletableFuture.completedFuture(message(id, route, target, targetUri, request, key));
+        return CompletableFuture.completedFuture(message(id, route, target, targetUri, request, key, decision));
     }
 
     /**
@@ -309,7 +335,8 @@ public final class WebSocketProxy implements AutoCloseable {
 
     /** Tunnel mode: connect upstream without blocking, forwarding the client's handshake fields. */
     private CompletionStage<HandshakeResult> tunnel(String id, ProxyRoute route, URI targetUri,
-                                                    HandshakeRequest request, String key) {
+                                                    HandshakeRequest request, String key,
+                                                    HandshakeDecision decision) {
         String clientAddress = request.remoteAddress(); // not the request: the tunnel outlives its headers
         Tunnel tunnel = new Tunnel(id, route, clientAddress, request.path(), targetUri, timers, listener,
                 buffers, ended -> released(ended, route, clientAddress));
@@ -317,11 +344,11 @@ public final class WebSocketProxy implements AutoCloseable {
         List<String> offered = UpstreamHeaders.offeredSubprotocols(request);
         TunnelConnector.ClientOffer offer = new TunnelConnector.ClientOffer(request.header("Sec-WebSocket-Key"),
                 "13", offered, request.headers("Sec-WebSocket-Extensions"));
-        Map<String, String> headers = UpstreamHeaders.forUpstream(request, route.preserveHost(),
-                route.strippedPrefix(), route.headerPolicy());
+        Map<String, String> headers = Authorization.withHeaders(UpstreamHeaders.forUpstream(request,
+                route.preserveHost(), route.strippedPrefix(), route.headerPolicy()), decision);
         CompletableFuture<Pools.Connected<UpstreamHandshake>> connecting;
         try {
-            connecting = pools.connect(id, route, key, targetUri.toString(), route.connectTimeout(),
+            connecting = pools.connect(id, route, key, targetUri.toString(), decision.upstream(), route.connectTimeout(),
                     (target, address, deadline) -> tunnelConnector.connect(target, address, headers, offer, deadline));
         } catch (RuntimeException e) {
             tunnel.upstreamFailed();
@@ -359,19 +386,19 @@ public final class WebSocketProxy implements AutoCloseable {
 
     /** Message mode: the upstream session is opened with the upstream client, blocking this thread. */
     private HandshakeResult message(String id, ProxyRoute route, String target, URI targetUri,
-                                    HandshakeRequest request, String key) {
+                                    HandshakeRequest request, String key, HandshakeDecision decision) {
         ProxyRoute slotRoute = route;
         Relay relay = new Relay(id, route, request.remoteAddress(), request.path(), targetUri, timers,
                 listener, ended -> released(ended, slotRoute, request.remoteAddress()));
         active.add(relay);
         List<String> offered = UpstreamHeaders.offeredSubprotocols(request);
-        Map<String, String> headers = UpstreamHeaders.forUpstream(request, route.preserveHost(),
-                route.strippedPrefix(), route.headerPolicy());
+        Map<String, String> headers = Authorization.withHeaders(UpstreamHeaders.forUpstream(request,
+                route.preserveHost(), route.strippedPrefix(), route.headerPolicy()), decision);
         UpstreamClient.Connected connected;
         try {
             Pools.Connected<UpstreamClient.Connected> chosen = pools.connect(id, route, key, target,
-                    route.connectTimeout(), Pools.messageAttempt(this::messageConnector, headers, offered,
-                            relay.upstreamEndpoint(), route.maxFrameSize())).join();
+                    decision.upstream(), route.connectTimeout(), Pools.messageAttempt(this::messageConnector,
+                            headers, offered, relay.upstreamEndpoint(), route.maxFrameSize())).join();
             connected = chosen.value;
             relay.upstreamChosen(chosen.target, chosen.member());
             pools.attach(relay, chosen);
@@ -524,6 +551,9 @@ public final class WebSocketProxy implements AutoCloseable {
         private boolean metrics = true;
         private boolean jmx;
         private AccessLog.Format accessLog = AccessLog.Format.KEYVALUE;
+        private HandshakeAuthorizer authorizer;
+        private AsyncHandshakeAuthorizer asyncAuthorizer;
+        private Duration authorizationTimeout = DEFAULT_AUTHORIZATION_TIMEOUT;
 
         private Builder() {
         }
@@ -605,6 +635,24 @@ public final class WebSocketProxy implements AutoCloseable {
             return this;
         }
 
+        /** Decides every routed handshake before the upstream is contacted (see {@link HandshakeAuthorizer}). */
+        public Builder authorizer(HandshakeAuthorizer authorizer) {
+            this.authorizer = authorizer;
+            return this;
+        }
+
+        /** Like {@link #authorizer} for decisions that wait on I/O; replaces it when both are set to non-null. */
+        public Builder asyncAuthorizer(AsyncHandshakeAuthorizer asyncAuthorizer) {
+            this.asyncAuthorizer = asyncAuthorizer;
+            return this;
+        }
+
+        /** How long an {@link AsyncHandshakeAuthorizer} may take (later: 503); default 10 s. */
+        public Builder authorizationTimeout(Duration authorizationTimeout) {
+            this.authorizationTimeout = authorizationTimeout;
+            return this;
+        }
+
         /** Adds a route. Exact routes are tried first, then the longest prefix, then regexes in order. */
         public Builder route(ProxyRoute route) {
             routes.add(Objects.requireNonNull(route, "route"));
@@ -632,6 +680,10 @@ public final class WebSocketProxy implements AutoCloseable {
             if (requestHeadTimeout == null || requestHeadTimeout.isNegative()) {
                 throw new IllegalArgumentException("requestHeadTimeout must be zero (off) or positive but was "
                         + requestHeadTimeout + " (the default is " + DEFAULT_REQUEST_HEAD_TIMEOUT + ")");
+            }
+            if (authorizationTimeout == null || authorizationTimeout.isNegative() || authorizationTimeout.isZero()) {
+                throw new IllegalArgumentException("authorizationTimeout must be positive but was "
+                        + authorizationTimeout + " (the default is " + DEFAULT_AUTHORIZATION_TIMEOUT + ")");
             }
             Set<String> seen = new java.util.HashSet<>();
             for (ProxyRoute r : routes) {

@@ -99,6 +99,8 @@ public final class Relay implements ProxyConnection, ProxiedConnection, Connecti
     private final RelayClientEndpoint clientSide = new RelayClientEndpoint(this);
     private final long maxMessageSize;
     private final ConnectionStats stats = new ConnectionStats();
+    /** The route's rate limit on client messages, or null; used by the client's message handler thread only. */
+    private final RateLimiter rateLimiter;
 
     private final Object lock = new Object();
     private State state = State.CONNECTING;
@@ -123,6 +125,7 @@ public final class Relay implements ProxyConnection, ProxiedConnection, Connecti
         this.listener = listener;
         this.onEnded = onEnded;
         this.maxMessageSize = route.maxMessageSize();
+        this.rateLimiter = RateLimiter.of(route.rateLimit());
         this.keepalive = new RelayKeepalive(route, timers, client, upstream, new KeepaliveVerdicts());
     }
 
@@ -196,7 +199,7 @@ public final class Relay implements ProxyConnection, ProxiedConnection, Connecti
 
     void clientToUpstream(String text, ByteBuffer binary, boolean last) {
         long size = text != null ? Sizes.utf8Length(text) : binary.remaining();
-        if (exceedsMessageLimit(client, size, last)) {
+        if (exceedsMessageLimit(client, size, last) || (rateLimiter != null && overRateLimit(size, last))) {
             return;
         }
         stats.frame(true, size, last);
@@ -228,6 +231,26 @@ public final class Relay implements ProxyConnection, ProxiedConnection, Connecti
         LOG.info("[{}] {}", id, reason);
         end(new Ending(CloseMapping.of(CloseMapping.TOO_BIG, reason), false, from == client, null, EndCause.TOO_BIG),
                 true, true);
+        return true;
+    }
+
+    /**
+     * Counts a client part against the route's rate limit: waits out any debt on this thread (the container's,
+     * so it reads no more from this client meanwhile), or closes both sides with 1008 when the limit closes.
+     */
+    private boolean overRateLimit(long partSize, boolean last) {
+        if (rateLimiter.tripped()) {
+            return true;
+        }
+        rateLimiter.consume(partSize, last);
+        String reason = rateLimiter.closes() ? rateLimiter.exceeded() : null;
+        if (reason == null) {
+            rateLimiter.await();
+            return false;
+        }
+        LOG.info("[{}] {}", id, reason);
+        end(new Ending(CloseMapping.of(CloseMapping.POLICY_VIOLATION, reason), false, true, null,
+                EndCause.RATE_LIMIT), true, true);
         return true;
     }
 

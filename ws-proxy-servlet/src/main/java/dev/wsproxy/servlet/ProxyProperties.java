@@ -1,6 +1,7 @@
 package dev.wsproxy.servlet;
 
 import dev.wsproxy.ProxyRoute;
+import dev.wsproxy.RateLimit;
 import dev.wsproxy.WebSocketProxy;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -53,6 +54,9 @@ import java.util.regex.Pattern;
  * route.api.max-fails = 1
  * route.api.fail-timeout = 10s
  * route.api.health-check = http:/health
+ * route.api.rate-limit-messages-per-second = 50
+ * route.api.rate-limit-bytes-per-second = 256KiB
+ * route.api.rate-limit-action = slow-down
  *
  * # proxy-wide
  * max-connections = 10000
@@ -64,6 +68,7 @@ import java.util.regex.Pattern;
  * metrics = true
  * jmx = false
  * access-log = keyvalue
+ * authorization-timeout = 10s
  * </pre>
  *
  * <p>Each route names exactly one of {@code prefix}, {@code exact} or {@code regex}, and an
@@ -79,12 +84,13 @@ public final class ProxyProperties {
             "connect-timeout", "preserve-host", "reject-non-upgrade", "ping-interval", "idle-timeout",
             "max-frame-size", "max-message-size", "max-connections", "trusted-proxies", "forwarded-header",
             "allowed-origins", "remove-headers", "allow-encoded-slash", "keep-repeated-slashes",
-            "keep-underscore-headers", "user-header", "relay-mode", "client-compression"));
+            "keep-underscore-headers", "user-header", "relay-mode", "client-compression",
+            "rate-limit-messages-per-second", "rate-limit-bytes-per-second", "rate-limit-action"));
     /** Route keys followed by a header name: {@code route.<name>.set-header.<Header>}. */
     private static final Pattern HEADER_KEY = Pattern.compile("(set-header|add-header)\\.[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Set<String> PROXY_KEYS = Set.of("routes", "max-connections", "max-connections-per-client",
             "drain-timeout", "request-head-timeout", "detailed-errors", "message-client",
-            "metrics", "jmx", "access-log");
+            "metrics", "jmx", "access-log", "authorization-timeout");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB)?");
     private static final Pattern ROUTE_KEY = Pattern.compile("route\\.([^.]+)\\.(.+)");
     private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
@@ -137,6 +143,10 @@ public final class ProxyProperties {
             builder.messageClient(messageClient);
         }
         observability(properties, builder, where);
+        String authorizationTimeout = trimmed(properties, "authorization-timeout");
+        if (authorizationTimeout != null) {
+            builder.authorizationTimeout(duration(authorizationTimeout, "authorization-timeout", where));
+        }
         return builder;
     }
 
@@ -347,6 +357,7 @@ public final class ProxyProperties {
                 route.addHeader(property.substring((key + "add-header.").length()), properties.getProperty(property).trim());
             }
         }
+        rateLimit(properties, name, route, where);
         String removed = value(properties, name, "remove-headers");
         if (removed != null) {
             for (String header : list(removed)) {
@@ -355,6 +366,42 @@ public final class ProxyProperties {
         }
         try {
             return route.build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": route '" + name + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code rate-limit-messages-per-second}, {@code rate-limit-bytes-per-second}, {@code rate-limit-action}. */
+    private static void rateLimit(Properties properties, String name, ProxyRoute.Builder route, String where) {
+        String key = "route." + name + ".rate-limit-";
+        String messages = value(properties, name, "rate-limit-messages-per-second");
+        String bytes = value(properties, name, "rate-limit-bytes-per-second");
+        String action = value(properties, name, "rate-limit-action");
+        if (messages == null && bytes == null && action == null) {
+            return;
+        }
+        RateLimit.Builder limit = RateLimit.builder();
+        if (messages != null) {
+            try {
+                limit.messagesPerSecond(Double.parseDouble(messages));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(where + ": " + key + "messages-per-second must be a number but"
+                        + " was '" + messages + "' (use e.g. 50 or 0.5)", e);
+            }
+        }
+        if (bytes != null) {
+            limit.bytesPerSecond(size(bytes, key + "bytes-per-second", where));
+        }
+        if (action != null) {
+            String normalized = action.toUpperCase(Locale.ROOT).replace('-', '_');
+            if (!normalized.equals("SLOW_DOWN") && !normalized.equals("CLOSE")) {
+                throw new IllegalArgumentException(where + ": " + key + "action must be slow-down or close but was '"
+                        + action + "'");
+            }
+            limit.action(RateLimit.Action.valueOf(normalized));
+        }
+        try {
+            route.rateLimit(limit.build());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": route '" + name + "': " + e.getMessage(), e);
         }

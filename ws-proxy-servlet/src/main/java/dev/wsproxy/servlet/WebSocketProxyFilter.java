@@ -14,6 +14,7 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
 import jakarta.websocket.server.ServerContainer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * order after {@code SecurityProperties.DEFAULT_FILTER_ORDER}): a handshake it upgrades never reaches the filters
  * behind it, so a proxy ordered first lets WebSocket connections skip authentication. The user the security
  * filters established ({@code getRemoteUser()}) is {@link HandshakeRequest#user()}, which a route's
- * {@code userHeader} forwards.
+ * {@code userHeader} forwards; {@code getUserPrincipal()} and a snapshot of the session's attributes (when a
+ * session exists; the filter never creates one) are {@link HandshakeRequest#principal()} and
+ * {@link HandshakeRequest#sessionAttributes()}, for a {@code HandshakeAuthorizer}.
  *
  * <p>The container's WebSocket support must be installed in the context (Jetty:
  * {@code JakartaWebSocketServletContainerInitializer.configure}; Tomcat: {@code WsSci}). Refusals are
@@ -242,10 +245,22 @@ public final class WebSocketProxyFilter implements Filter {
                 .remotePort(request.getRemotePort())
                 .tunnelCapable(canTunnel(request))
                 // set by the container's or the application's security (Spring Security wraps the request)
-                .user(request.getRemoteUser());
+                .user(request.getRemoteUser())
+                .principal(request.getUserPrincipal());
         for (String name : Collections.list(request.getHeaderNames())) {
             for (String value : Collections.list(request.getHeaders(name))) {
                 b.addHeader(name, value);
+            }
+        }
+        // for a HandshakeAuthorizer; only handshakes pay for the copy, and no session is ever created here
+        HttpSession session = request.getHeader("Upgrade") == null ? null : request.getSession(false);
+        if (session != null) {
+            try {
+                for (String name : Collections.list(session.getAttributeNames())) {
+                    b.sessionAttribute(name, session.getAttribute(name));
+                }
+            } catch (IllegalStateException invalidated) {
+                // the session was invalidated meanwhile: the handshake has no session
             }
         }
         return b.build();

@@ -1,7 +1,10 @@
 package dev.wsproxy.spring;
 
+import dev.wsproxy.AsyncHandshakeAuthorizer;
+import dev.wsproxy.HandshakeAuthorizer;
 import dev.wsproxy.ProxyListener;
 import dev.wsproxy.ProxyRoute;
+import dev.wsproxy.RateLimit;
 import dev.wsproxy.WebSocketProxy;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +23,12 @@ final class PropertiesToProxy {
     }
 
     static WebSocketProxy build(WebSocketProxyProperties properties, List<ProxyListener> listeners) {
+        return build(properties, listeners, List.of(), List.of());
+    }
+
+    /** Also takes the application's {@link HandshakeAuthorizer} or {@link AsyncHandshakeAuthorizer} bean (one). */
+    static WebSocketProxy build(WebSocketProxyProperties properties, List<ProxyListener> listeners,
+                                List<HandshakeAuthorizer> authorizers, List<AsyncHandshakeAuthorizer> asyncAuthorizers) {
         if (properties.getRoutes().isEmpty()) {
             throw new IllegalArgumentException("ws-proxy.routes is empty (add ws-proxy.routes[0].prefix=/ws/ and"
                     + " ws-proxy.routes[0].upstream=ws://backend:8080/, or set ws-proxy.enabled=false)");
@@ -41,6 +50,14 @@ final class PropertiesToProxy {
         setIfPresent("ws-proxy.metrics", properties.getMetrics(), proxy::metrics);
         setIfPresent("ws-proxy.jmx", properties.getJmx(), proxy::jmx);
         setIfPresent("ws-proxy.access-log", properties.getAccessLog(), proxy::accessLog);
+        setIfPresent("ws-proxy.authorization-timeout", properties.getAuthorizationTimeout(),
+                proxy::authorizationTimeout);
+        if (authorizers.size() + asyncAuthorizers.size() > 1) {
+            throw new IllegalStateException((authorizers.size() + asyncAuthorizers.size()) + " HandshakeAuthorizer"
+                    + " and AsyncHandshakeAuthorizer beans found but the proxy takes one (combine them in one)");
+        }
+        authorizers.forEach(proxy::authorizer);
+        asyncAuthorizers.forEach(proxy::asyncAuthorizer);
         if (listeners.size() == 1) {
             proxy.listener(listeners.get(0));
         } else if (listeners.size() > 1) {
@@ -92,6 +109,7 @@ final class PropertiesToProxy {
                 throw new IllegalArgumentException("relay-mode must be tunnel or message but was '" + mode + "'", e);
             }
         });
+        rateLimit(route, key, builder);
         for (Map.Entry<String, String> header : route.getSetHeader().entrySet()) {
             apply(key + ".set-header." + header.getKey(), () -> builder.setHeader(header.getKey(), header.getValue()));
         }
@@ -106,6 +124,27 @@ final class PropertiesToProxy {
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
         }
+    }
+
+    private static void rateLimit(WebSocketProxyProperties.Route route, String key, ProxyRoute.Builder builder) {
+        if (route.getRateLimitMessagesPerSecond() == null && route.getRateLimitBytesPerSecond() == null
+                && route.getRateLimitAction() == null) {
+            return;
+        }
+        RateLimit.Builder limit = RateLimit.builder();
+        setIfPresent(key + ".rate-limit-messages-per-second", route.getRateLimitMessagesPerSecond(),
+                limit::messagesPerSecond);
+        setIfPresent(key + ".rate-limit-bytes-per-second", route.getRateLimitBytesPerSecond(),
+                size -> limit.bytesPerSecond(size.toBytes()));
+        setIfPresent(key + ".rate-limit-action", route.getRateLimitAction(), action -> {
+            String normalized = action.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+            if (!normalized.equals("SLOW_DOWN") && !normalized.equals("CLOSE")) {
+                throw new IllegalArgumentException("rate-limit-action must be slow-down or close but was '"
+                        + action + "'");
+            }
+            limit.action(RateLimit.Action.valueOf(normalized));
+        });
+        apply(key, () -> builder.rateLimit(limit.build()));
     }
 
     private static <T> void setIfPresent(String key, T value, Consumer<T> setter) {

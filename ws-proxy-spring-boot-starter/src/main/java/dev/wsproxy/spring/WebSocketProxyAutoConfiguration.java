@@ -1,5 +1,7 @@
 package dev.wsproxy.spring;
 
+import dev.wsproxy.AsyncHandshakeAuthorizer;
+import dev.wsproxy.HandshakeAuthorizer;
 import dev.wsproxy.ProxyListener;
 import dev.wsproxy.WebSocketProxy;
 import dev.wsproxy.servlet.WebSocketProxyFilter;
@@ -32,7 +34,8 @@ import org.springframework.context.annotation.Configuration;
  * properties-built one (its filter is still registered, but the application keeps owning its shutdown); a
  * {@link WebSocketProxyFilter} bean or registration of its own replaces the filter registration;
  * {@code ws-proxy.enabled=false} switches everything off. At most one {@link ProxyListener} bean is passed to
- * the proxy, the seam for metrics and audit logs.
+ * the proxy, the seam for metrics and audit logs, and at most one {@link HandshakeAuthorizer} or
+ * {@link AsyncHandshakeAuthorizer} bean, which decides every proxied handshake before the upstream is contacted.
  *
  * <p>The filter runs after Spring Security's filter chain ({@link #DEFAULT_FILTER_ORDER}), so the application's
  * authentication and authorization apply to proxied handshakes; {@code ws-proxy.filter-order} can move it later,
@@ -59,8 +62,12 @@ public class WebSocketProxyAutoConfiguration {
 
         /** Spring calls {@code close()} after the web server stopped; the lifecycle has drained it before. */
         @Bean(destroyMethod = "close")
-        WebSocketProxy webSocketProxy(WebSocketProxyProperties properties, ObjectProvider<ProxyListener> listeners) {
-            return PropertiesToProxy.build(properties, listeners.orderedStream().collect(Collectors.toList()));
+        WebSocketProxy webSocketProxy(WebSocketProxyProperties properties, ObjectProvider<ProxyListener> listeners,
+                                      ObjectProvider<HandshakeAuthorizer> authorizers,
+                                      ObjectProvider<AsyncHandshakeAuthorizer> asyncAuthorizers) {
+            return PropertiesToProxy.build(properties, listeners.orderedStream().collect(Collectors.toList()),
+                    authorizers.orderedStream().collect(Collectors.toList()),
+                    asyncAuthorizers.orderedStream().collect(Collectors.toList()));
         }
 
         @Bean

@@ -82,6 +82,17 @@ public class WebSocketProxyProperties {
         this.accessLog = accessLog;
     }
 
+    /** How long an AsyncHandshakeAuthorizer bean may take to decide; later: 503. Default: 10s. */
+    private Duration authorizationTimeout;
+
+    public Duration getAuthorizationTimeout() {
+        return authorizationTimeout;
+    }
+
+    public void setAuthorizationTimeout(Duration authorizationTimeout) {
+        this.authorizationTimeout = authorizationTimeout;
+    }
+
     public Duration getRequestHeadTimeout() {
         return requestHeadTimeout;
     }
@@ -226,6 +237,37 @@ public class WebSocketProxyProperties {
         private Integer healthCheckRise;
         /** Failed checks in a row that mark a member down. Default: 3. */
         private Integer healthCheckFall;
+
+        /** Messages per second each client may send (token bucket); 0 or unset: unlimited. */
+        private Double rateLimitMessagesPerSecond;
+        /** Payload bytes per second each client may send (token bucket), e.g. 256KB; unset: unlimited. */
+        private DataSize rateLimitBytesPerSecond;
+        /** Over the rate limit: slow-down (read slower, the default) or close (1008). */
+        private String rateLimitAction;
+
+        public Double getRateLimitMessagesPerSecond() {
+            return rateLimitMessagesPerSecond;
+        }
+
+        public void setRateLimitMessagesPerSecond(Double rateLimitMessagesPerSecond) {
+            this.rateLimitMessagesPerSecond = rateLimitMessagesPerSecond;
+        }
+
+        public DataSize getRateLimitBytesPerSecond() {
+            return rateLimitBytesPerSecond;
+        }
+
+        public void setRateLimitBytesPerSecond(DataSize rateLimitBytesPerSecond) {
+            this.rateLimitBytesPerSecond = rateLimitBytesPerSecond;
+        }
+
+        public String getRateLimitAction() {
+            return rateLimitAction;
+        }
+
+        public void setRateLimitAction(String rateLimitAction) {
+            this.rateLimitAction = rateLimitAction;
+        }
 
         public String getPrefix() {
             return prefix;

@@ -22,6 +22,8 @@ public enum EndCause {
     PING_TIMEOUT("proxy", "ping_timeout"),
     /** A frame or message over the limits (1009). */
     TOO_BIG("proxy", "too_big"),
+    /** The client went over the route's rate limit in close mode (1008). */
+    RATE_LIMIT("proxy", "rate_limit"),
     /** The proxy was shut down or drained (1001). */
     SHUTDOWN("proxy", "shutdown"),
     /** A peer broke the WebSocket protocol (1002). */

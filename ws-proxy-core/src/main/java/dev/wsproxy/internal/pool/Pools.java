@@ -135,13 +135,36 @@ public final class Pools implements AutoCloseable {
      */
     public <T> CompletableFuture<Connected<T>> connect(String id, ProxyRoute route, String key, String target,
                                                        Duration overall, Attempt<T> attempt) {
+        return connect(id, route, key, target, null, overall, attempt);
+    }
+
+    /**
+     * Like {@link #connect(String, ProxyRoute, String, String, Duration, Attempt)}, trying {@code preferred} (a
+     * member's URI, as an authorizer chose it) first; a URI outside the pool is tried as a member of its own.
+     */
+    public <T> CompletableFuture<Connected<T>> connect(String id, ProxyRoute route, String key, String target,
+                                                       URI preferred, Duration overall, Attempt<T> attempt) {
         Pool pool = pools.get(route);
+        Member first = null;
+        if (preferred != null) {
+            String base = PoolSpec.base(preferred);
+            for (Member m : pool.members) {
+                if (m.base.equals(base)) {
+                    first = m;
+                }
+            }
+            if (first == null) {
+                // outside the pool (a tenant's own backend): its own member, without the pool's health state
+                first = new Member(route.path(), dev.wsproxy.Upstream.of(base + "/"), URI.create(base + "/"));
+            }
+        }
         PoolSettings settings = pool.spec.settings();
         int budget = settings.maxAttempts() == 0 ? pool.members.size() : settings.maxAttempts();
         Duration perAttempt = !settings.attemptTimeout().isZero() ? settings.attemptTimeout()
                 : overall.dividedBy(Math.max(1, Math.min(budget, pool.members.size())));
         Run<T> run = new Run<>(id, pool, key, target.substring(PoolSpec.base(pool.spec.first()).length()), attempt,
                 budget, perAttempt, overall, System.nanoTime() + overall.toNanos());
+        run.preferred = first;
         run.next();
         return run.result;
     }
@@ -191,6 +214,8 @@ public final class Pools implements AutoCloseable {
         final long deadline;
         final Set<Member> tried = new HashSet<>();
         final List<String> failures = new ArrayList<>();
+        /** Tried first when set (an authorizer's choice). */
+        Member preferred;
         UpstreamFailure last;
         boolean allTimedOut = true;
 
@@ -213,7 +238,8 @@ public final class Pools implements AutoCloseable {
                 finish(remaining <= 0);
                 return;
             }
-            Member member = pool.pick(tried, key);
+            Member member = preferred != null && tried.isEmpty() && preferred.tryAcquire() ? preferred
+                    : pool.pick(tried, key);
             if (member == null) {
                 if (last == null) {
                     result.completeExceptionally(new UpstreamFailure(503, pool.noMemberReason(), null));

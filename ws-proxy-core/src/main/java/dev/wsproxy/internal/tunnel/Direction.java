@@ -98,6 +98,8 @@ final class Direction {
     private final java.util.function.Consumer<Throwable> onWriteFailed = this::writeFailedNow;
     /** The write in flight (writes to the target are serialised by {@code writing}). */
     private volatile Write inFlight;
+    /** Paces reads on a rate-limited route (client direction only), else null; set before {@link #start()}. */
+    private RateGate gate;
 
     // ---- writer state, guarded by lock ----
     private final Object lock = new Object();
@@ -125,6 +127,10 @@ final class Direction {
         this.maxFrameSize = maxFrameSize;
         this.maxMessageSize = maxMessageSize;
         this.callbackReads = source.readsOnlyInCallbacks();
+    }
+
+    void rateGate(RateGate gate) {
+        this.gate = gate;
     }
 
     /** Bytes the source sent before the tunnel started (read while parsing the HTTP head). */
@@ -234,9 +240,17 @@ final class Direction {
                 buffer = null; // the prefill copy is used up
             }
             if (buffer == null) {
-                buffer = pool.acquire(source.needsHeapBuffers() || target.needsHeapBuffers());
+                buffer = gate != null ? gate.buffer()
+                        : pool.acquire(source.needsHeapBuffers() || target.needsHeapBuffers());
             }
             if (!buffer.hasRemaining()) {
+                if (gate != null) {
+                    demandPending = true; // before the wake-up is scheduled: it may run at once
+                    if (gate.holdBeforeRead(this, source, this::onReadable)) {
+                        return;
+                    }
+                    demandPending = false;
+                }
                 int n;
                 try {
                     n = source.fill(buffer);
@@ -456,6 +470,9 @@ final class Direction {
                         scanLargest = Math.max(scanLargest, messageBytes + length);
                     }
                     scanFrames++;
+                    if (gate != null) {
+                        gate.frame(length, fin);
+                    }
                 }
                 inMessage = !fin;
                 messageBytes = fin ? 0 : messageBytes + length;

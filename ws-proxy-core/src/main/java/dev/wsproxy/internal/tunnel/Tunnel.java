@@ -171,6 +171,7 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
                 upstreamToClient = new Direction("upstream", "client", false, upstream.endpoint, client.endpoint, this,
                         pool,
                         allowRsv1, allowOtherRsv, maxFrame, maxMessage);
+                clientToUpstream.rateGate(RateGate.of(route().rateLimit(), this, timers));
                 clientToUpstream.prefill(earlyBytes);
                 upstreamToClient.prefill(upstreamEarlyBytes);
                 upstreamEarlyBytes = null;
@@ -361,8 +362,9 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
     @Override
     public void violation(Direction from, int closeCode, String reason) {
         LOG.info("[{}] {}; closing with {}", id(), reason, closeCode);
-        if (closeCode == 1009) {
-            proxyClose(1009, reason, 1009, reason, false, from.fromClient, null, EndCause.TOO_BIG);
+        if (closeCode == 1009 || closeCode == 1008) { // too big, or over the rate limit
+            proxyClose(closeCode, reason, closeCode, reason, false, from.fromClient, null,
+                    closeCode == 1009 ? EndCause.TOO_BIG : EndCause.RATE_LIMIT);
         } else if (from.fromClient) {
             proxyClose(1002, reason, 1002, "client protocol error: " + reason, true, true, null,
                     EndCause.PROTOCOL);

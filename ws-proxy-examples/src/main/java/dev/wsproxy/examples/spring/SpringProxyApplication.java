@@ -1,5 +1,7 @@
 package dev.wsproxy.examples.spring;
 
+import dev.wsproxy.HandshakeAuthorizer;
+import dev.wsproxy.HandshakeDecision;
 import dev.wsproxy.ProxyRoute;
 import dev.wsproxy.WebSocketProxy;
 import dev.wsproxy.servlet.WebSocketProxyFilter;
@@ -25,9 +27,12 @@ import org.springframework.web.bind.annotation.RestController;
  * connections with 1001) and a {@link FilterRegistrationBean} for {@link WebSocketProxyFilter} ordered right
  * <em>after</em> Spring Security's filter chain ({@link SecurityProperties#DEFAULT_FILTER_ORDER} + 1). A proxy
  * filter ordered before it would upgrade WebSocket handshakes that the application's security never saw. Here
- * {@code /ws/**} needs HTTP Basic credentials (the user comes from Boot's {@code spring.security.user.*}
- * properties), an anonymous handshake gets 401 from Spring Security, and the route sends the authenticated
- * user's name upstream as {@code X-Forwarded-User} (a client-sent value is always dropped). Spring Boot's Tomcat
+ * plain HTTP on {@code /ws/**} needs HTTP Basic credentials (the user comes from Boot's
+ * {@code spring.security.user.*} properties), while WebSocket handshakes are decided by the proxy's
+ * {@link HandshakeAuthorizer}: Spring Security checks any credentials sent (a wrong password is its 401) and the
+ * authorizer lets only logged-in users through (anonymous: 401 with {@code WWW-Authenticate}), sending their
+ * name upstream as {@code X-User-Id}; the route also sends it as {@code X-Forwarded-User} (a client-sent value of
+ * either is never forwarded). Spring Boot's Tomcat
  * already installs WebSocket support ({@code WsSci}) and its {@code DispatcherServlet} covers every path, so
  * nothing container-specific is needed.
  *
@@ -48,7 +53,19 @@ public class SpringProxyApplication {
     WebSocketProxy webSocketProxy(@Value("${ws-proxy.upstream}") String upstream) {
         return WebSocketProxy.builder()
                 .route(ProxyRoute.prefix("/ws/").upstream(upstream).userHeader("X-Forwarded-User").build())
+                .authorizer(loggedInUsersOnly())
                 .build();
+    }
+
+    /**
+     * Runs before the upstream is contacted, with the principal Spring Security established for the handshake:
+     * anonymous handshakes get 401 and a Basic challenge, logged-in users go on with their name in
+     * {@code X-User-Id} (replacing any value the client sent).
+     */
+    static HandshakeAuthorizer loggedInUsersOnly() {
+        return (request, route) -> request.principal() == null
+                ? HandshakeDecision.unauthorized("Basic realm=\"ws-proxy sample\"", "log in to open a WebSocket")
+                : HandshakeDecision.allow().withUpstreamHeader("X-User-Id", request.principal().getName());
     }
 
     /**
@@ -75,12 +92,17 @@ public class SpringProxyApplication {
         return registration;
     }
 
-    /** {@code /ws/status} is public; every other {@code /ws/} path, WebSocket handshakes included, needs a login. */
+    /**
+     * {@code /ws/status} is public; every other path needs a login, except WebSocket handshakes, which the proxy's
+     * authorizer decides (Spring Security still authenticates the credentials they carry).
+     */
     @Bean
     SecurityFilterChain security(HttpSecurity http) throws Exception {
         return http
                 .authorizeHttpRequests(requests -> requests
                         .requestMatchers("/ws/status").permitAll()
+                        .requestMatchers(request -> "websocket".equalsIgnoreCase(request.getHeader("Upgrade")))
+                        .permitAll()
                         .anyRequest().authenticated())
                 .httpBasic(Customizer.withDefaults())
                 .build();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wsproxy.testing.Backend;
+import dev.wsproxy.testing.RawHttp;
 import dev.wsproxy.testing.TestClient;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,8 +22,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The Spring Boot sample end to end: a real JDK WebSocket client through Boot's embedded Tomcat and Spring
- * Security to a recording backend. An anonymous handshake gets Spring Security's 401 and never reaches the
- * upstream; an authenticated one is relayed with the user's name in {@code X-Forwarded-User}.
+ * Security to a recording backend. An anonymous handshake gets the proxy authorizer's 401 (with a Basic challenge)
+ * and never reaches the upstream; an authenticated one is relayed with the user's name in
+ * {@code X-Forwarded-User} and {@code X-User-Id}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SpringProxyApplicationTest {
@@ -64,6 +66,27 @@ class SpringProxyApplicationTest {
                 () -> TestClient.connect("ws://127.0.0.1:" + port + "/ws/echo", "X-Forwarded-User", "alice"));
         assertEquals(401, failure.status, failure.toString());
         assertEquals(0, backend.pendingHandshakes(), "the upstream saw an unauthenticated handshake");
+    }
+
+    @Test
+    void authorizerChallengesAnonymousHandshakesBeforeAnyUpstreamConnection() throws Exception {
+        RawHttp.Response response = RawHttp.exchange(port,
+                "GET /ws/echo HTTP/1.1", "Host: 127.0.0.1:" + port, "Upgrade: websocket", "Connection: Upgrade",
+                "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "X-User-Id: alice");
+        assertEquals(401, response.status, response.toString());
+        assertEquals("Basic realm=\"ws-proxy sample\"", response.header("WWW-Authenticate"));
+        assertTrue(response.body.contains("log in to open a WebSocket"), response.body);
+        assertEquals(0, backend.pendingHandshakes(), "the upstream saw an unauthenticated handshake");
+    }
+
+    @Test
+    void authorizerForwardsTheLoggedInUsersNameAsUserId() throws Exception {
+        String[] headers = {ALICE[0], ALICE[1], "X-User-Id", "admin"};
+        try (TestClient client = TestClient.connect("ws://127.0.0.1:" + port + "/ws/echo", headers)) {
+            client.sendText("who am i");
+            assertEquals("who am i", client.next().asText());
+        }
+        assertEquals("alice", backend.takeHandshake().header("X-User-Id"));
     }
 
     @Test

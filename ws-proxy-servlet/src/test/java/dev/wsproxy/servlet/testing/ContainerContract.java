@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wsproxy.HandshakeDecision;
+import dev.wsproxy.HandshakeRequest;
 import dev.wsproxy.ProxyRoute;
+import dev.wsproxy.RateLimit;
 import dev.wsproxy.WebSocketProxy;
 import dev.wsproxy.testing.Backend;
 import dev.wsproxy.testing.RawHttp;
@@ -18,6 +21,9 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -93,10 +99,13 @@ public abstract class ContainerContract implements CloseCodeContract {
             closedPort = probe.getLocalPort();
         }
         proxy = WebSocketProxy.builder()
+                .asyncAuthorizer(ContainerContract::authorizeLater)
                 .route(ProxyRoute.prefix("/ws/").upstream(backend.uri("/")).relayMode(relayMode()).build())
                 .route(ProxyRoute.prefix("/down/").upstream("ws://127.0.0.1:" + closedPort + "/")
                         .connectTimeout(Duration.ofSeconds(5)).relayMode(relayMode()).build())
                 .route(ProxyRoute.prefix("/raw/").upstream(rawUpstream.uri("/")).relayMode(relayMode()).build())
+                .route(ProxyRoute.prefix("/limited/").upstream(backend.uri("/")).relayMode(relayMode())
+                        .rateLimit(RateLimit.builder().messagesPerSecond(200).build()).build())
                 .build();
         deployment = deploy(proxy);
     }
@@ -114,6 +123,56 @@ public abstract class ContainerContract implements CloseCodeContract {
         }
         if (rawUpstream != null) {
             rawUpstream.close();
+        }
+    }
+
+    /**
+     * Decides {@code /ws/authz/} handshakes 200 ms later on another thread (as a token introspection call would):
+     * the request thread is released where the container allows it (Jetty) and waits elsewhere (Tomcat,
+     * Undertow). Every other path is allowed at once.
+     */
+    private static CompletionStage<HandshakeDecision> authorizeLater(HandshakeRequest request, ProxyRoute route) {
+        if (!request.path().startsWith("/ws/authz/")) {
+            return CompletableFuture.completedFuture(HandshakeDecision.allow());
+        }
+        String token = request.header("X-Token");
+        return CompletableFuture.supplyAsync(() -> "alice-token".equals(token)
+                ? HandshakeDecision.allow().withUpstreamHeader("X-User-Id", "alice")
+                : HandshakeDecision.unauthorized("Bearer realm=\"test\"", "a valid X-Token is required"),
+                CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS));
+    }
+
+    @Test
+    void asyncAuthorizerAllowsWithItsUpstreamHeader() throws Exception {
+        while (backend.pendingHandshakes() > 0) {
+            backend.takeHandshake(); // other tests' handshakes: the one recorded next is ours
+        }
+        try (TestClient client = TestClient.connect(uri("/ws/authz/echo"), "X-Token", "alice-token")) {
+            client.sendText("authorized");
+            assertEquals("authorized", client.next().asText());
+        }
+        assertEquals("alice", backend.takeHandshake().header("X-User-Id"));
+    }
+
+    @Test
+    void asyncAuthorizerRefusalReachesTheClientWithoutAnUpstreamHandshake() {
+        int before = backend.pendingHandshakes();
+        TestClient.HandshakeFailed failure = assertThrows(TestClient.HandshakeFailed.class,
+                () -> TestClient.connect(uri("/ws/authz/echo"), "X-Token", "mallory"));
+        assertEquals(401, failure.status, failure.toString());
+        assertEquals(before, backend.pendingHandshakes());
+    }
+
+    /** Reads paced by the rate limit resume on every container (Tomcat's reads only on its callback thread). */
+    @Test
+    void rateLimitedRouteRelaysEveryMessageInOrder() throws Exception {
+        try (TestClient client = TestClient.connect(uri("/limited/echo"))) {
+            for (int i = 0; i < 150; i++) {
+                client.sendText("limited " + i);
+            }
+            for (int i = 0; i < 150; i++) {
+                assertEquals("limited " + i, client.next(Duration.ofSeconds(10)).asText());
+            }
         }
     }
 

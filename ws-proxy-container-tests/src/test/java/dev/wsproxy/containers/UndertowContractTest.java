@@ -14,13 +14,13 @@ import java.net.InetSocketAddress;
 class UndertowContractTest extends ContainerContract {
 
     /**
-     * Undertow fails the client's connection when it closes with 1012, 1013 or 1014 (codes only servers
-     * send), and the proxy reports that failure upstream as 1001.
+     * Undertow refuses a client's 1012, 1013 or 1014 (codes only servers send): it reports the error, then
+     * closes the client with 1002 and its own reason, and that close is what the upstream gets.
      */
     @Override
     public String expectedAtUpstream(int code, String reason) {
-        return !tunnelMode() && code >= 1012 && code <= 1014 ? "1001 client connection failed: WebSocketInvalidCloseCodeException:"
-                + " UT002026: Invalid close frame status code: " + code : super.expectedAtUpstream(code, reason);
+        return !tunnelMode() && code >= 1012 && code <= 1014
+                ? "1002 UT002026: Invalid close frame status code: " + code : super.expectedAtUpstream(code, reason);
     }
 
     @Override

@@ -54,6 +54,8 @@ final class Peer {
     private volatile long lastSentNanos = System.nanoTime();
     /** The first write to this peer that failed, or {@code null}; later parts to it are dropped. */
     private volatile Throwable writeFailure;
+    /** The first error the container reported for this peer's session (onError), or {@code null}. */
+    private volatile Throwable reportedError;
 
     /** System.nanoTime() when the current blocking send began, 0 when none is in progress. */
     private volatile long sendStartedNanos;
@@ -324,6 +326,25 @@ final class Peer {
     /** Whether a write to this peer has failed. */
     boolean hasWriteFailed() {
         return writeFailure != null;
+    }
+
+    /**
+     * Records the first error the container reported on this peer's session; returns false when one was already
+     * recorded. The relay holds it back while the peer's own close may still be reported.
+     */
+    boolean errorReported(Throwable error) {
+        synchronized (pipelineLock) {
+            if (reportedError != null) {
+                return false;
+            }
+            reportedError = error;
+            return true;
+        }
+    }
+
+    /** The first error the container reported on this peer's session, or {@code null}. */
+    Throwable reportedError() {
+        return reportedError;
     }
 
     long pongsReceived() {

@@ -49,8 +49,8 @@ import org.slf4j.LoggerFactory;
  * that fires at once on a hop already idle that long would replace them with the container's own 1001). A
  * close that may block runs on a worker; a side whose close handshake has not finished after
  * {@link #CLOSE_LINGER_MILLIS} is dropped ({@link Peer#abort()}), and after twice that the relay counts both
- * sides as ended. A failed write to a peer does not end the relay at once: the peer's own close, if it comes
- * within the linger, decides (it is usually why the write failed). Whatever escapes a callback ends the relay
+ * sides as ended. A failed write to a peer, or an error its container reports, does not end the relay at once:
+ * the peer's own close, if it comes within the linger, decides (it is usually why the write failed). Whatever escapes a callback ends the relay
  * with 1011 both ways ({@link #guarded}).
  */
 public final class Relay implements ProxyConnection, ProxiedConnection, ConnectionStats.Source {
@@ -325,7 +325,32 @@ public final class Relay implements ProxyConnection, ProxiedConnection, Connecti
             mapped = CloseMapping.of(CloseMapping.BAD_GATEWAY, "upstream broke the WebSocket protocol");
             cause = EndCause.PROTOCOL;
         }
+        Throwable reported = peer.reportedError();
+        if (lost && reported != null) {
+            // no close frame came after the container's error report: the error is the ending, as it always was
+            peerFailed(peer, reported);
+            return;
+        }
         end(new Ending(mapped, lost, fromClient, null, cause), !fromClient, fromClient);
+    }
+
+    /**
+     * A peer's onError. The container may report an error while it is handling a close frame that peer sent, and
+     * only then the close itself: Tomcat answers a close other than 1000 under its 50 ms abnormal-close send
+     * timeout, and when that answer is late it calls onError (SocketTimeoutException) before onClose with the
+     * peer's code. Ending the relay on the error would send the other side 1001/1014 instead of the peer's code.
+     * So, as with a failed write, the peer's close decides if it is reported within the close linger; a lost
+     * connection (1006/1015) or no close at all ends the relay with the error.
+     */
+    void errorReported(Peer peer, Throwable error) {
+        if (!peer.errorReported(error)) {
+            return;
+        }
+        LOG.debug("[{}] {} reported an error; its close, if one follows within {} ms, decides", id, peer.name,
+                CLOSE_LINGER_MILLIS, error);
+        if (!timers.tryAfter(Duration.ofMillis(CLOSE_LINGER_MILLIS), () -> peerFailed(peer, error))) {
+            peerFailed(peer, error);
+        }
     }
 
     void peerFailed(Peer peer, Throwable cause) {
@@ -624,7 +649,7 @@ public final class Relay implements ProxyConnection, ProxiedConnection, Connecti
 
         @Override
         public void onError(Session session, Throwable error) {
-            guarded("upstream onError", () -> peerFailed(upstream, error));
+            guarded("upstream onError", () -> errorReported(upstream, error));
         }
     }
 }

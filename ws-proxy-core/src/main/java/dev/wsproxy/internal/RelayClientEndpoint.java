@@ -41,6 +41,6 @@ public final class RelayClientEndpoint extends Endpoint {
 
     @Override
     public void onError(Session session, Throwable error) {
-        relay.guarded("client onError", () -> relay.peerFailed(relay.client, error));
+        relay.guarded("client onError", () -> relay.errorReported(relay.client, error));
     }
 }

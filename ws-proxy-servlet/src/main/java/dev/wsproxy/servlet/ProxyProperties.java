@@ -64,7 +64,7 @@ import java.util.regex.Pattern;
  * drain-timeout = 10s
  * request-head-timeout = 10s
  * detailed-errors = false
- * message-client = tyrus
+ * message-client = auto
  * metrics = true
  * jmx = false
  * access-log = keyvalue

@@ -49,7 +49,7 @@ public class WebSocketProxyProperties {
     private Duration requestHeadTimeout;
     /** Put the full upstream failure (with its address) in refusal bodies. Default: false. */
     private Boolean detailedErrors;
-    /** Message mode's upstream client: tyrus, jetty or auto (Jetty's when present, else Tyrus). Default: tyrus. */
+    /** Message mode's upstream client: auto (Jetty's when present, else Tyrus), jetty or tyrus. Default: auto. */
     private String messageClient;
     /** Aggregate metrics (Actuator/Micrometer with ws-proxy-micrometer, JMX). Default: true. */
     private Boolean metrics;

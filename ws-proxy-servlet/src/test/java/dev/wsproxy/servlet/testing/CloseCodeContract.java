@@ -66,9 +66,17 @@ public interface CloseCodeContract {
     /** Whether the proxy under test relays in tunnel mode (close frames cross unchanged). */
     boolean tunnelMode();
 
-    /** Whether message mode's upstream client is Tyrus (the default {@code messageClient}). */
+    /**
+     * Whether message mode's upstream client is Tyrus ({@code messageClient("auto")} without ws-proxy-jetty on
+     * the classpath); Jetty's client sends and accepts every valid code.
+     */
     default boolean tyrusUpstream() {
-        return true;
+        try {
+            Class.forName("dev.wsproxy.jetty.JettyWebSocketProxy");
+            return false;
+        } catch (ClassNotFoundException e) {
+            return true;
+        }
     }
 
     /**

@@ -141,6 +141,11 @@ public final class JettyTunnelEndpoint implements TunnelEndpoint {
         return nio;
     }
 
+    /** Undoes {@link #onLoop}: the direct side created for this endpoint is not used. */
+    void keepWithJetty() {
+        direct = null;
+    }
+
     /**
      * Jetty closed the endpoint (the connection on it was told): a tunnel reading the socket directly must
      * learn it here, as Jetty no longer wakes it. Call from the endpoint's connection's {@code onClose}.

@@ -121,17 +121,26 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
     }
 
     /**
-     * Under the lock, at the open: when the upstream connector chose a selector loop, both sides move onto it
-     * (plain sockets are then read and written there directly; others stay with Jetty).
+     * Under the lock, at the open: when the upstream connector chose a selector loop and both sides are plain
+     * sockets inside Jetty, both move onto it (read and written there directly); otherwise both stay with
+     * Jetty's endpoints.
      */
     private void onOneLoop() {
-        if (upstream.endpoint instanceof JettyTunnelEndpoint) {
+        // Both sides or neither: a servlet container's client side has its own threads and wake-ups, and moving
+        // only the upstream side gains nothing there (the container's per-read dispatch dominates).
+        if (upstream.endpoint instanceof JettyTunnelEndpoint && client.endpoint instanceof JettyTunnelEndpoint) {
             JettyTunnelEndpoint up = (JettyTunnelEndpoint) upstream.endpoint;
             NioLoops.Loop loop = up.loop();
             if (loop != null) {
-                upstream.endpoint = up.onLoop(loop);
-                if (client.endpoint instanceof JettyTunnelEndpoint) {
-                    client.endpoint = ((JettyTunnelEndpoint) client.endpoint).onLoop(loop);
+                TunnelEndpoint upOnLoop = up.onLoop(loop);
+                TunnelEndpoint clientOnLoop = ((JettyTunnelEndpoint) client.endpoint).onLoop(loop);
+                if (upOnLoop != up && clientOnLoop != client.endpoint) {
+                    upstream.endpoint = upOnLoop;
+                    client.endpoint = clientOnLoop;
+                } else if (upOnLoop != up || clientOnLoop != client.endpoint) {
+                    // one side is TLS: both stay with Jetty (the direct side is unused, so Jetty keeps it)
+                    up.keepWithJetty();
+                    ((JettyTunnelEndpoint) client.endpoint).keepWithJetty();
                 }
             }
         }

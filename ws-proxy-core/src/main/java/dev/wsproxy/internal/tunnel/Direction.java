@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Threading: the pump ({@link #pump()}) runs on whichever thread woke it (a fill or write callback),
  * never on two threads at once (a work-in-progress counter serialises it); {@link #inject} may be called
- * from any thread. {@link #lock} guards the write queue, the injections and the boundary flag; no I/O is
+ * from any thread. {@link #lock} guards the injections, the boundary flag and the {@link TargetWriter}'s queue; no I/O is
  * done while it is held.
  */
 final class Direction {
@@ -94,23 +94,15 @@ final class Direction {
     private final boolean callbackReads;
     // allocated once: the endpoints reuse their callbacks while these stay the same
     private final Runnable onReadable = this::onReadable;
-    private final Runnable onWritten = this::written;
-    private final java.util.function.Consumer<Throwable> onWriteFailed = this::writeFailedNow;
-    /** The write in flight (writes to the target are serialised by {@code writing}). */
-    private volatile Write inFlight;
     /** Paces reads on a rate-limited route (client direction only), else null; set before {@link #start()}. */
     private RateGate gate;
 
     // ---- writer state, guarded by lock ----
     private final Object lock = new Object();
-    private final ArrayDeque<Write> queue = new ArrayDeque<>();
     private final ArrayDeque<ByteBuffer> injections = new ArrayDeque<>();
-    private boolean writing;
     private boolean scanning;
     private boolean atBoundary = true;
-    private boolean targetBroken;
-    private volatile long lastWriteNanos = System.nanoTime();
-    private volatile long writeStartedNanos;
+    private final TargetWriter writer;
 
     Direction(String sourceName, String targetName, boolean fromClient, TunnelEndpoint source, TunnelEndpoint target,
               Owner owner, BufferPool pool, boolean allowRsv1, boolean allowOtherRsv, long maxFrameSize,
@@ -127,6 +119,17 @@ final class Direction {
         this.maxFrameSize = maxFrameSize;
         this.maxMessageSize = maxMessageSize;
         this.callbackReads = source.readsOnlyInCallbacks();
+        this.writer = new TargetWriter(lock, target, new TargetWriter.Events() {
+            @Override
+            public void closeWritten() {
+                owner.closeWritten(Direction.this);
+            }
+
+            @Override
+            public void failed(Throwable failure) {
+                targetFailed(failure);
+            }
+        });
     }
 
     void rateGate(RateGate gate) {
@@ -176,13 +179,12 @@ final class Direction {
 
     /** Nanos since the last write to the target was queued. */
     long nanosSinceLastWrite(long now) {
-        return now - lastWriteNanos;
+        return writer.nanosSinceLastWrite(now);
     }
 
     /** How long the current write to the target has been outstanding, or 0. */
     long blockedNanos(long now) {
-        long started = writeStartedNanos;
-        return started == 0 ? 0 : now - started;
+        return writer.blockedNanos(now);
     }
 
     /** Whether the pump is waiting for the target to take a write (so the source is not being read). */
@@ -195,9 +197,9 @@ final class Direction {
      * Dropped when the target can no longer be written.
      */
     void inject(ByteBuffer frame) {
-        Write now = null;
+        TargetWriter.Write now = null;
         synchronized (lock) {
-            if (targetBroken) {
+            if (writer.broken()) {
                 return;
             }
             if (scanning || !atBoundary) {
@@ -205,10 +207,10 @@ final class Direction {
                 injectionsWaiting = true;
                 return;
             }
-            now = enqueue(new Write(new ByteBuffer[] {frame}, null, isClose(frame)));
+            now = writer.enqueue(new TargetWriter.Write(new ByteBuffer[] {frame}, null, TargetWriter.isClose(frame)));
         }
         if (now != null) {
-            write(now);
+            writer.start(now);
         }
     }
 
@@ -277,13 +279,13 @@ final class Direction {
                 }
             }
             lastReadNanos = System.nanoTime();
-            Write write = scan(buffer);
+            TargetWriter.Write write = scan(buffer);
             if (write == null) {
                 buffer.limit(buffer.position());
                 continue;
             }
             if (write != NOTHING_TO_START) {
-                write(write);
+                writer.start(write);
             }
             if (callbackReads) {
                 awaitWritten(); // read on, here, only once the other side took the bytes
@@ -359,7 +361,7 @@ final class Direction {
 
     // ---- the scanner ------------------------------------------------------------------------------
 
-    private static final Write NOTHING_TO_START = new Write(new ByteBuffer[0], null, false);
+    private static final TargetWriter.Write NOTHING_TO_START = new TargetWriter.Write(new ByteBuffer[0], null, false);
 
     /** Data frames, their payload bytes and ended messages read in this scan, reported once at its end. */
     private int scanFrames;
@@ -378,7 +380,7 @@ final class Direction {
      * @return {@code null} when nothing is to be written (the bytes were consumed), {@link #NOTHING_TO_START}
      *     when a write was queued behind another, or the write to start now
      */
-    private Write scan(ByteBuffer in) {
+    private TargetWriter.Write scan(ByteBuffer in) {
         synchronized (lock) {
             scanning = true;
         }
@@ -527,7 +529,7 @@ final class Direction {
             scanPayload = 0;
             scanMessages = 0;
         }
-        Write start = null;
+        TargetWriter.Write start = null;
         boolean any;
         synchronized (lock) {
             scanning = false;
@@ -541,7 +543,7 @@ final class Direction {
             any = !pieces.isEmpty();
             if (any) {
                 writePending = true; // before the write can complete on another thread
-                start = enqueue(new Write(pieces.toArray(new ByteBuffer[0]), this::onDataWritten, piecesHaveClose));
+                start = writer.enqueue(new TargetWriter.Write(pieces.toArray(new ByteBuffer[0]), this::onDataWritten, piecesHaveClose));
             }
         }
         if (violationCode != 0) {
@@ -587,7 +589,7 @@ final class Direction {
         injectionsWaiting = false;
         while (!injections.isEmpty()) {
             ByteBuffer frame = injections.poll();
-            piecesHaveClose |= isClose(frame);
+            piecesHaveClose |= TargetWriter.isClose(frame);
             pieces.add(frame);
         }
     }
@@ -629,71 +631,9 @@ final class Direction {
         return forward;
     }
 
-    // ---- the writer ------------------------------------------------------------------------------
-
-    private static final class Write {
-        final ByteBuffer[] buffers;
-        final Runnable onDone;
-        final boolean close;
-
-        Write(ByteBuffer[] buffers, Runnable onDone, boolean close) {
-            this.buffers = buffers;
-            this.onDone = onDone;
-            this.close = close;
-        }
-    }
-
-    private static boolean isClose(ByteBuffer frame) {
-        return (frame.get(frame.position()) & 0x0F) == Frames.CLOSE;
-    }
-
-    /** Under {@link #lock}: queues a write; returns it when the caller must start it now. */
-    private Write enqueue(Write write) {
-        lastWriteNanos = System.nanoTime();
-        if (targetBroken) {
-            return null;
-        }
-        if (writing) {
-            queue.add(write);
-            return null;
-        }
-        writing = true;
-        return write;
-    }
-
-    private void write(Write write) {
-        writeStartedNanos = System.nanoTime();
-        inFlight = write;
-        target.write(onWritten, onWriteFailed, write.buffers);
-    }
-
-    private void written() {
-        Write done = inFlight;
-        inFlight = null;
-        writeStartedNanos = 0;
-        if (done.onDone != null) {
-            done.onDone.run();
-        }
-        if (done.close) {
-            owner.closeWritten(this);
-        }
-        Write next;
+    /** The writer's target failed: nothing more is forwarded, and a pump waiting for its write goes on. */
+    private void targetFailed(Throwable failure) {
         synchronized (lock) {
-            next = queue.poll();
-            if (next == null) {
-                writing = false;
-                return;
-            }
-        }
-        write(next);
-    }
-
-    private void writeFailedNow(Throwable failure) {
-        writeStartedNanos = 0;
-        synchronized (lock) {
-            targetBroken = true;
-            writing = false;
-            queue.clear();
             injections.clear();
             injectionsWaiting = false;
         }

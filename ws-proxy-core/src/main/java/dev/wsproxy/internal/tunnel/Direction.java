@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Threading: the pump ({@link #pump()}) runs on whichever thread woke it (a fill or write callback),
  * never on two threads at once (a work-in-progress counter serialises it); {@link #inject} may be called
- * from any thread. {@link #lock} guards the injections, the boundary flag and the {@link TargetWriter}'s queue; no I/O is
- * done while it is held.
+ * from any thread. {@link #lock} guards the injections, the boundary flag and the {@link TargetWriter}'s
+ * queue; no I/O is done while it is held.
  */
 final class Direction {
 

@@ -208,7 +208,7 @@ public abstract class ContainerContract implements CloseCodeContract {
     }
 
     @Test
-    void eightMebibyteBinaryMessageArrivesIntact() throws Exception {
+    protected void eightMebibyteBinaryMessageArrivesIntact() throws Exception {
         byte[] big = new byte[8 * 1024 * 1024];
         new Random(8).nextBytes(big);
         try (TestClient client = TestClient.connect(uri("/ws/echo"))) {

@@ -58,15 +58,10 @@ final class FrameHeaders {
         return length;
     }
 
-    /** Checks a complete header: null, or "CODE reason" (1002 protocol, 1009 too big). */
-    static String check(byte[] header, String sourceName, boolean fromClient, boolean allowRsv1,
-                        boolean allowOtherRsv, boolean inMessage, long messageBytes, long maxFrameSize,
-                        long maxMessageSize) {
-        return check(header[0], header[1], payloadLength(header), sourceName, fromClient, allowRsv1, allowOtherRsv,
-                inMessage, messageBytes, maxFrameSize, maxMessageSize);
-    }
-
-    /** {@link #check(byte[], String, boolean, boolean, boolean, boolean, long, long, long)} on parsed fields. */
+    /**
+     * Checks a complete header, given its first two bytes and its payload length: null, or "CODE reason" (1002
+     * protocol, 1009 too big).
+     */
     static String check(int first, int second, long length, String sourceName, boolean fromClient,
                         boolean allowRsv1, boolean allowOtherRsv, boolean inMessage, long messageBytes,
                         long maxFrameSize, long maxMessageSize) {

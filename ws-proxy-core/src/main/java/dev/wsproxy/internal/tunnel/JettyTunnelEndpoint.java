@@ -125,25 +125,22 @@ public final class JettyTunnelEndpoint implements TunnelEndpoint {
         return loop;
     }
 
+    /** Whether this is a plain TCP socket (no TLS or other layer), which a selector loop can drive directly. */
+    boolean plainSocket() {
+        return endPoint.getClass() == SocketChannelEndPoint.class;
+    }
+
     /**
-     * This side as the tunnel should drive it on {@code loop}: plain TCP sockets are read and written on the loop
-     * directly ({@link NioTunnelEndpoint}); TLS and other endpoints stay with Jetty (this object).
+     * This plain socket ({@link #plainSocket()}) as the tunnel drives it on {@code loop}: read and written there
+     * directly ({@link NioTunnelEndpoint}).
      */
     TunnelEndpoint onLoop(NioLoops.Loop loop) {
-        if (loop == null || endPoint.getClass() != SocketChannelEndPoint.class) {
-            return this;
-        }
         NioTunnelEndpoint nio = new NioTunnelEndpoint(endPoint, ((SocketChannelEndPoint) endPoint).getChannel(), loop);
         direct = nio;
         if (!endPoint.isOpen()) {
             nio.closedUnderneath();
         }
         return nio;
-    }
-
-    /** Undoes {@link #onLoop}: the direct side created for this endpoint is not used. */
-    void keepWithJetty() {
-        direct = null;
     }
 
     /**

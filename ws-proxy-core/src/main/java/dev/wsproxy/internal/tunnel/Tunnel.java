@@ -130,18 +130,11 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
         // only the upstream side gains nothing there (the container's per-read dispatch dominates).
         if (upstream.endpoint instanceof JettyTunnelEndpoint && client.endpoint instanceof JettyTunnelEndpoint) {
             JettyTunnelEndpoint up = (JettyTunnelEndpoint) upstream.endpoint;
+            JettyTunnelEndpoint down = (JettyTunnelEndpoint) client.endpoint;
             NioLoops.Loop loop = up.loop();
-            if (loop != null) {
-                TunnelEndpoint upOnLoop = up.onLoop(loop);
-                TunnelEndpoint clientOnLoop = ((JettyTunnelEndpoint) client.endpoint).onLoop(loop);
-                if (upOnLoop != up && clientOnLoop != client.endpoint) {
-                    upstream.endpoint = upOnLoop;
-                    client.endpoint = clientOnLoop;
-                } else if (upOnLoop != up || clientOnLoop != client.endpoint) {
-                    // one side is TLS: both stay with Jetty (the direct side is unused, so Jetty keeps it)
-                    up.keepWithJetty();
-                    ((JettyTunnelEndpoint) client.endpoint).keepWithJetty();
-                }
+            if (loop != null && up.plainSocket() && down.plainSocket()) {
+                upstream.endpoint = up.onLoop(loop);
+                client.endpoint = down.onLoop(loop);
             }
         }
     }

@@ -176,6 +176,25 @@ public final class WebSocketProxy implements AutoCloseable {
         return pools.all(routes);
     }
 
+    /**
+     * Whether {@link #handshakeAsync} would relay {@code request}, if it is a valid handshake, in tunnel mode: it
+     * is HTTP/1.1, {@linkplain HandshakeRequest#tunnelCapable() tunnel-capable} and on a route whose relay mode is
+     * {@code TUNNEL}. False when no route matches. For adapters that serve tunnels themselves and pass everything
+     * else to a container (Jetty's {@code WebSocketProxyHandler}); cheap (one route lookup), never throws.
+     */
+    public boolean tunnels(HandshakeRequest request) {
+        if (!"HTTP/1.1".equals(request.protocol()) || !request.tunnelCapable()) {
+            return false;
+        }
+        try {
+            Map.Entry<ProxyRoute, String> routed = route(PathNormalizer.normalize(request.path(), false).path(),
+                    request.query());
+            return routed != null && routed.getKey().relayMode() == ProxyRoute.RelayMode.TUNNEL;
+        } catch (RuntimeException | StackOverflowError e) {
+            return false; // handshakeAsync answers this request with its reason
+        }
+    }
+
     /** Number of relayed connections not yet fully closed. */
     public int activeConnections() {
         return active.size();

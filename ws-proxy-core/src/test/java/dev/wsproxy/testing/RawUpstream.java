@@ -37,7 +37,10 @@ public final class RawUpstream implements AutoCloseable {
     private RawUpstream(Function<String, String> answer, boolean recordAfterHead) throws IOException {
         this.answer = answer;
         this.recordAfterHead = recordAfterHead;
-        serverSocket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        // a deep backlog: the accept loop reads each head before the next accept, so a burst of connects (2,000
+        // in TunnelIsolationTest) overflows the JDK's default of 50, and the kernel then drops the proxy's
+        // handshake ACKs, which come back only after retransmits of 1, 2, 4, 8 s...
+        serverSocket = new ServerSocket(0, 4096, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(this::acceptLoop, "raw-upstream");
         acceptor.setDaemon(true);
         acceptor.start();

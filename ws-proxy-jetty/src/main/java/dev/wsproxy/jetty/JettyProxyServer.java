@@ -1,6 +1,7 @@
 package dev.wsproxy.jetty;
 
 import dev.wsproxy.WebSocketProxy;
+import dev.wsproxy.jetty.internal.TunnelRequestHandler;
 import java.io.PrintWriter;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Request;
@@ -237,10 +238,11 @@ public final class JettyProxyServer implements AutoCloseable {
             ServletContextHandler context = new ServletContextHandler("/");
             context.getServletHandler().setDecodeAmbiguousURIs(true);
             JettyWebSocketProxy.mount(context, proxy);
-            Handler handler = context;
+            // tunnel handshakes are answered before the servlet context (no filter chain, no async context)
+            Handler handler = new TunnelRequestHandler(proxy, context);
             if (redirectHttpToHttps) {
                 httpConfig.setSecureScheme("https");
-                handler = new SecuredRedirectHandler(context);
+                handler = new SecuredRedirectHandler(handler);
             }
             server.setHandler(handler);
             try {

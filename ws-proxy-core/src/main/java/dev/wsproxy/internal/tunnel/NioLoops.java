@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.util.Iterator;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -109,32 +108,33 @@ public final class NioLoops implements AutoCloseable {
             selector.wakeup();
         }
 
+        private final java.util.function.Consumer<SelectionKey> dispatch = this::dispatch;
+
+        private void dispatch(SelectionKey key) {
+            int ops;
+            try {
+                ops = key.readyOps();
+            } catch (CancelledKeyException e) {
+                return;
+            }
+            try {
+                ((Ready) key.attachment()).ready(ops);
+            } catch (RuntimeException e) {
+                LOG.error("tunnel selector callback failed on {}", thread.getName(), e);
+            }
+        }
+
         @Override
         public void run() {
             while (running) {
                 try {
                     runTasks();
                     wakeupPending.set(false);
+                    // the Consumer forms: no selected-key set to iterate and clear, no iterator per wake-up
                     if (tasks.isEmpty()) {
-                        selector.select();
+                        selector.select(dispatch);
                     } else {
-                        selector.selectNow();
-                    }
-                    Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-                    while (keys.hasNext()) {
-                        SelectionKey key = keys.next();
-                        keys.remove();
-                        int ops;
-                        try {
-                            ops = key.readyOps();
-                        } catch (CancelledKeyException e) {
-                            continue;
-                        }
-                        try {
-                            ((Ready) key.attachment()).ready(ops);
-                        } catch (RuntimeException e) {
-                            LOG.error("tunnel selector callback failed on {}", thread.getName(), e);
-                        }
+                        selector.selectNow(dispatch);
                     }
                 } catch (IOException | RuntimeException e) {
                     LOG.error("tunnel selector loop {} failed; it goes on", thread.getName(), e);

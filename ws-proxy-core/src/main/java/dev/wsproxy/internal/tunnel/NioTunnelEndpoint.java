@@ -149,6 +149,8 @@ final class NioTunnelEndpoint implements TunnelEndpoint, NioLoops.Ready {
                 }
                 key = channel.register(loop.selector(), wanted, this);
                 interest = wanted;
+            } else if (!key.isValid()) {
+                closedUnderneath(); // cancelled by a close: no exception for the common case
             } else if (wanted != interest) {
                 key.interestOps(wanted);
                 interest = wanted;

@@ -46,6 +46,7 @@ public final class TunnelConnector implements AutoCloseable {
 
     private static final String WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private static final int MAX_RESPONSE_HEAD = 16 * 1024;
+    private static final int READ_BUFFER = 2048;
 
     /** Whether Jetty 12.1's {@code Transport} (which its ClientConnector requires in the context) is present. */
     private static final boolean TRANSPORT_API = classPresent("org.eclipse.jetty.io.Transport");
@@ -251,7 +252,9 @@ public final class TunnelConnector implements AutoCloseable {
         private final HttpParser parser = new HttpParser(this, MAX_RESPONSE_HEAD);
         private final Map<String, List<String>> responseHeaders = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         /** The response head's buffer; dropped at the hand-over (this connection object lives as long as the tunnel). */
-        private ByteBuffer buffer = ByteBuffer.allocate(MAX_RESPONSE_HEAD + 1024).limit(0);
+        // small: a 101 is a few hundred bytes, and the parser keeps what it consumed, so a longer head (up to
+        // MAX_RESPONSE_HEAD, the parser's own limit) is read through it in pieces (Jetty's fill compacts it)
+        private ByteBuffer buffer = ByteBuffer.allocate(READ_BUFFER).limit(0);
         private int status;
         private boolean headerDone;
 
@@ -271,6 +274,29 @@ public final class TunnelConnector implements AutoCloseable {
             });
         }
 
+        /**
+         * Fill interest that runs {@link #onFillable} on the selector thread, without a hand-off to a pooled
+         * thread: reading the 101 and everything its completion does (answering the client, starting the
+         * tunnel, listener calls, which must not block) is non-blocking I/O and bookkeeping. (Jetty 12.1's
+         * {@code AbstractConnection.NonBlocking} does this too, but Jetty 12.0 lacks it.)
+         */
+        private final Callback fillable = new Callback() {
+            @Override
+            public void succeeded() {
+                onFillable();
+            }
+
+            @Override
+            public void failed(Throwable x) {
+                fail(x);
+            }
+
+            @Override
+            public InvocationType getInvocationType() {
+                return InvocationType.NON_BLOCKING;
+            }
+        };
+
         @Override
         public void onOpen() {
             super.onOpen();
@@ -280,7 +306,11 @@ public final class TunnelConnector implements AutoCloseable {
             }
             ByteBuffer request = ByteBuffer.wrap(head);
             head = null;
-            getEndPoint().write(Callback.from(this::fillInterested, this::fail), request);
+            getEndPoint().write(Callback.from(this::awaitResponse, this::fail), request);
+        }
+
+        private void awaitResponse() {
+            getEndPoint().fillInterested(fillable);
         }
 
         @Override
@@ -297,7 +327,7 @@ public final class TunnelConnector implements AutoCloseable {
                         return;
                     }
                     if (n == 0) {
-                        fillInterested();
+                        awaitResponse();
                         return;
                     }
                     parser.parseNext(buffer);

@@ -11,6 +11,10 @@ import java.util.Map;
  * must reach the client). Immutable once built.
  */
 public final class UpstreamHandshake {
+    private static final List<String> UPGRADE = List.of("websocket");
+    private static final List<String> CONNECTION = List.of("Upgrade");
+    private static final String[] HANDED_ON = {"Sec-WebSocket-Accept", "Sec-WebSocket-Protocol",
+        "Sec-WebSocket-Extensions", "Set-Cookie"};
     final TunnelEndpoint endpoint;
     final Map<String, List<String>> headers;
     final String subprotocol;
@@ -38,13 +42,20 @@ public final class UpstreamHandshake {
      * (made for the client's own key), {@code -Protocol}, {@code -Extensions} and {@code Set-Cookie}s.
      */
     public Map<String, List<String>> clientHeaders() {
-        Map<String, List<String>> out = new java.util.LinkedHashMap<>();
-        out.put("Upgrade", List.of("websocket"));
-        out.put("Connection", List.of("Upgrade"));
-        for (String name : List.of("Sec-WebSocket-Accept", "Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions",
-                "Set-Cookie")) {
-            List<String> values = new java.util.ArrayList<>(headers.getOrDefault(name, List.of()));
-            values.removeIf(v -> !dev.wsproxy.internal.HeaderTokens.isSafeValue(v));
+        Map<String, List<String>> out = new java.util.LinkedHashMap<>(8);
+        out.put("Upgrade", UPGRADE);
+        out.put("Connection", CONNECTION);
+        for (String name : HANDED_ON) {
+            List<String> given = headers.get(name);
+            if (given == null) {
+                continue;
+            }
+            List<String> values = new java.util.ArrayList<>(given.size());
+            for (String v : given) {
+                if (dev.wsproxy.internal.HeaderTokens.isSafeValue(v)) {
+                    values.add(v);
+                }
+            }
             if (!values.isEmpty()) {
                 out.put(name, name.equals("Set-Cookie") ? List.copyOf(values) : List.of(String.join(", ", values)));
             }

@@ -29,6 +29,8 @@ final class BenchOptions {
             "  --measure=SECONDS           per throughput/bulk run (default 5; quick 2)",
             "  --scale-conns=N             idle connections (default 9800; quick 1000), capped by the open-files limit",
             "  --scale-concurrency=N       handshakes in flight while opening them (default 100)",
+            "  --scale-warmup=N            handshakes (opened, then closed) warming a fresh proxy before the scale",
+            "                              baseline (default 200)",
             "  --nginx=PATH / --haproxy=PATH   the binaries (default: on the PATH, else in /usr/sbin)",
             "  --backend=raw|jetty         echo backend: RawEchoBackend (default) or CoreEchoBackend (Jetty core)",
             "  --tomcat-jars=DIR           Tomcat 11 jars for tunnel-tomcat",
@@ -54,6 +56,7 @@ final class BenchOptions {
     Duration measure = Duration.ofSeconds(5);
     int scaleConns = 9_800;
     int scaleConcurrency = 100;
+    int scaleWarmup = 200;
     String nginx;
     String haproxy;
     String backend = "raw";
@@ -93,6 +96,7 @@ final class BenchOptions {
                     break;
                 case "--scale-conns": o.scaleConns = positive(name, value); break;
                 case "--scale-concurrency": o.scaleConcurrency = positive(name, value); break;
+                case "--scale-warmup": o.scaleWarmup = positive(name, value); break;
                 case "--nginx": o.nginx = value; break;
                 case "--haproxy": o.haproxy = value; break;
                 case "--tomcat-jars": o.tomcatJars = value; break;

@@ -26,6 +26,7 @@ final class Measurements {
     static final String BULK = "bulk (MB/s)";
     static final String CPU_PER_GB = "proxy CPU per GB (ms)";
     static final String HANDSHAKES = "handshakes/s";
+    static final String CPU_PER_HANDSHAKE = "proxy CPU per handshake (µs)";
     static final String HELD = "connections held";
     static final String RSS = "RSS per idle conn (KiB)";
     static final String HEAP = "heap after GC per idle conn (KiB)";
@@ -144,13 +145,17 @@ final class Measurements {
         Target.Memory[] during = {null};
         if (target.isProxy()) {
             target.restart();
-            client.scale(target.uri(), Math.min(200, count), options.scaleConcurrency, Duration.ofMinutes(1),
+            client.scale(target.uri(), Math.min(options.scaleWarmup, count), options.scaleConcurrency,
+                    Duration.ofMinutes(1),
                     () -> { });
+            settle(target); // the warm-up's closes are done before the baseline and the measured window
             before = target.memory();
         }
         boolean jfr = startJfr(tag, 1, target, "scale");
+        long[] cpu = {target.cpuNanos(), -1};
         LoadClient.ScaleResult r = client.scale(target.uri(), count, options.scaleConcurrency, Duration.ofMinutes(5),
                 () -> {
+                    cpu[1] = target.cpuNanos();
                     try {
                         if (jfr) {
                             System.out.println(tag + " " + target.jcmd("JFR.stop", "name=bench"));
@@ -164,10 +169,16 @@ final class Measurements {
         record(HANDSHAKES, target, r.handshakesPerSecond);
         record(HELD, target, r.opened);
         String memory = "";
+        if (cpu[0] >= 0 && cpu[1] >= 0 && r.opened > 0) {
+            // the proxy's CPU while the connections were opened: each handshake, its upstream one and the tunnel start
+            double perHandshake = (cpu[1] - cpu[0]) / 1000.0 / r.opened;
+            record(CPU_PER_HANDSHAKE, target, perHandshake);
+            memory = String.format(Locale.ROOT, ", proxy CPU %.0f µs/handshake", perHandshake);
+        }
         if (before != null && during[0] != null && r.opened > 0) {
             double rss = (during[0].rssBytes - before.rssBytes) / 1024.0 / r.opened;
             record(RSS, target, rss);
-            memory = String.format(Locale.ROOT, ", RSS %.1f KiB/conn (%d MB total)", rss, during[0].rssBytes >> 20);
+            memory += String.format(Locale.ROOT, ", RSS %.1f KiB/conn (%d MB total)", rss, during[0].rssBytes >> 20);
             if (during[0].heapBytes >= 0) {
                 double heap = (during[0].heapBytes - before.heapBytes) / 1024.0 / r.opened;
                 record(HEAP, target, heap);

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * resolver answers in.
  *
  * <p>Thread-safe: the fields below are guarded by this object's monitor; {@link #current} is published
- * volatile. Logging happens outside the monitor.
+ * volatile. The pool's member list is rebuilt under this monitor (lock order: this, then the pool's), so no
+ * caller sees a fresh answer before the pool offers its members. Logging happens outside the monitor.
  */
 final class Expansion {
 
@@ -52,7 +53,7 @@ final class Expansion {
     private UpstreamFailure failure;
     private boolean draining;
 
-    /** @param changed called (outside any lock) when the member list changed */
+    /** @param changed called, under this object's monitor, when the member list changed */
     Expansion(String pool, Upstream config, URI uri, Dns dns, Runnable changed) {
         this.pool = pool;
         this.config = config;
@@ -166,6 +167,10 @@ final class Expansion {
                 known.values().removeIf(m -> m.gone && m.active.get() == 0);
                 current = List.copyOf(next);
                 kept = next.size();
+                if (!added.isEmpty() || !removed.isEmpty()) {
+                    // before anyone sees this answer as fresh: the pool's member list must already show it
+                    changed.run();
+                }
             }
         }
         if (problem != null) {
@@ -177,7 +182,6 @@ final class Expansion {
                     current.stream().map(m -> m.address.getHostAddress()).toList(),
                     added.isEmpty() ? "" : ", new members " + added,
                     removed.isEmpty() ? "" : ", no new connections to " + removed);
-            changed.run();
         }
     }
 

@@ -307,11 +307,14 @@ public final class Pools implements AutoCloseable {
                 result.completeExceptionally(f); // the upstream's answer, not its failure
                 return;
             }
+            // an expanded member's failure names its address: the name alone does not say which one failed
+            String described = member.address == null ? f.getMessage()
+                    : "at " + member.address.getHostAddress() + ", " + f.getMessage();
             member.failed(id, pool.spec.settings().maxFails(), pool.spec.settings().failTimeout(),
-                    pool.mayEject(), f.getMessage());
+                    pool.mayEject(), described);
             last = f;
             allTimedOut &= f.status() == 504;
-            failures.add(f.getMessage());
+            failures.add(described);
             next();
         }
 

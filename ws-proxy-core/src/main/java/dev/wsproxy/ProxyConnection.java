@@ -27,7 +27,8 @@ public interface ProxyConnection {
 
     /**
      * The pool member that serves this connection: its {@link Upstream#uri()} as configured (for a route with
-     * one {@code upstream(...)}, that URI). Known once the upstream handshake succeeded; the default, for
+     * one {@code upstream(...)}, that URI); for a member {@link Upstream#expandAddresses() expanded} from a host
+     * name, that URI and the address, e.g. {@code ws://chat:8080/ (10.0.0.7)}. Known once the upstream handshake succeeded; the default, for
      * implementations outside the proxy, is the scheme and authority of {@link #upstream()}.
      */
     default String upstreamMember() {

@@ -596,6 +596,7 @@ public final class ProxyRoute {
         public ProxyRoute build() {
             Pattern regex = RoutePaths.compile(match == Match.REGEX, match == Match.PREFIX, path);
             PoolSpec pool = PoolSpec.of(path, upstream, upstreams, balance, poolSettings, regex);
+            pool.checkRelayMode(path, relayMode == RelayMode.MESSAGE);
             RouteChecks.limits(connectTimeout, pingInterval, idleTimeout, maxFrameSize, maxMessageSize,
                     maxConnections);
             return new ProxyRoute(this, regex, pool, headerPolicy.build());

@@ -13,11 +13,17 @@ public interface UpstreamMember {
         EJECTED,
         /** Marked down by the active health check until enough checks pass. */
         DOWN,
-        /** Drained at runtime: no new connections, open ones kept. */
+        /**
+         * Drained at runtime, or an expanded address its name no longer resolves to: no new connections, open
+         * ones kept.
+         */
         DRAINING
     }
 
-    /** The member's name, its URI as configured. */
+    /**
+     * The member's name, its URI as configured; for a member {@link Upstream#expandAddresses() expanded} from a
+     * host name, that URI and its address, e.g. {@code ws://chat:8080/ (10.0.0.7)}.
+     */
     String uri();
 
     int weight();

@@ -16,13 +16,17 @@ public interface UpstreamPool {
     /** The route this pool serves. */
     ProxyRoute route();
 
-    /** A snapshot of every member, in configuration order. */
+    /**
+     * A snapshot of every member, in configuration order; an expanded upstream's members by address, then
+     * addresses its name no longer resolves to that still serve connections ({@code DRAINING}).
+     */
     List<UpstreamMember> members();
 
     /**
-     * A snapshot of the member named {@code uri} (as in {@link Upstream#uri()}).
+     * A snapshot of the member named {@code uri} (as in {@link UpstreamMember#uri()}).
      *
-     * @throws IllegalArgumentException when no member has that name (the message lists them)
+     * @throws IllegalArgumentException when no member has that name (the message lists them), or {@code uri} is
+     *     an expanded upstream's (the message lists its address members)
      */
     UpstreamMember member(String uri);
 
@@ -37,6 +41,8 @@ public interface UpstreamPool {
     /**
      * Drains a member: it gets no new connections, and its open connections stay until they end (the
      * rolling-deploy step: drain, wait for {@link UpstreamMember#activeConnections()} to reach 0, restart).
+     * The URI of an {@link Upstream#expandAddresses() expanded} upstream drains all its addresses, those that
+     * appear later included; {@code uri (address)} drains one.
      */
     void drain(String uri);
 
@@ -46,6 +52,6 @@ public interface UpstreamPool {
      */
     void drain(String uri, Duration closeAfter);
 
-    /** Ends a drain: the member takes new connections again. */
+    /** Ends a drain: the member takes new connections again (an expanded upstream's URI: all its addresses). */
     void undrain(String uri);
 }

@@ -112,19 +112,26 @@ public final class Backend implements AutoCloseable {
         }
     }
 
+    private final String host;
+
     private Backend() throws Exception {
-        this(false);
+        this(false, "127.0.0.1", 0);
     }
 
     private Backend(boolean jettyDefaults) throws Exception {
+        this(jettyDefaults, "127.0.0.1", 0);
+    }
+
+    private Backend(boolean jettyDefaults, String host, int port) throws Exception {
+        this.host = host;
         QueuedThreadPool threads = new QueuedThreadPool(400, 8, 2_000);
         threads.setName("backend");
         server = new Server(threads);
         HttpConfiguration http = new HttpConfiguration();
         http.setUriCompliance(UriCompliance.UNSAFE);
         connector = new ServerConnector(server, new HttpConnectionFactory(http));
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
+        connector.setHost(host);
+        connector.setPort(port);
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
         context.getServletHandler().setDecodeAmbiguousURIs(true);
@@ -154,13 +161,21 @@ public final class Backend implements AutoCloseable {
         return new Backend(true);
     }
 
+    /**
+     * Starts a backend on another loopback address (Linux routes all of 127.0.0.0/8 to the loopback device),
+     * e.g. {@code startOn("127.0.0.2", other.port())}: two backends on one port, as two addresses of one name.
+     */
+    public static Backend startOn(String host, int port) throws Exception {
+        return new Backend(false, host, port);
+    }
+
     public int port() {
         return connector.getLocalPort();
     }
 
-    /** {@code ws://127.0.0.1:port} followed by {@code path}. */
+    /** {@code ws://127.0.0.1:port} (its address) followed by {@code path}. */
     public String uri(String path) {
-        return "ws://127.0.0.1:" + port() + path;
+        return "ws://" + host + ":" + port() + path;
     }
 
     /** The next recorded handshake, waiting up to 10 s; fails if none arrives. */

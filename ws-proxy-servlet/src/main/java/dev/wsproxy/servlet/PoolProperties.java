@@ -16,6 +16,7 @@ import java.util.function.Function;
  *
  * <pre>
  * route.chat.upstreams = ws://chat-1:8080/, ws://chat-2:8080/ weight=2, ws://chat-3:8080/ backup max-connections=500
+ * route.feed.upstreams = ws://feed.internal:8080/ expand-addresses     (each address of the name a member)
  * route.chat.balance = hash:cookie:sid
  * route.chat.max-fails = 1
  * route.chat.fail-timeout = 10s
@@ -30,7 +31,7 @@ import java.util.function.Function;
  * </pre>
  *
  * Members are comma-separated; each is a URI followed by optional {@code weight=N}, {@code backup} and
- * {@code max-connections=N}. Stateless.
+ * {@code max-connections=N} and {@code expand-addresses} ({@link Upstream#expandAddresses()}). Stateless.
  */
 final class PoolProperties {
 
@@ -130,7 +131,7 @@ final class PoolProperties {
         }
     }
 
-    /** {@code ws://a:1/, ws://b:1/ weight=2 backup max-connections=10}. */
+    /** {@code ws://a:1/, ws://b:1/ weight=2 backup max-connections=10, ws://c:1/ expand-addresses}. */
     static Upstream[] members(String text, String key, String where) {
         String[] items = text.split(",");
         Upstream[] members = new Upstream[items.length];

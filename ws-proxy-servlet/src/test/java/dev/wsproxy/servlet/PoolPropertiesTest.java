@@ -82,4 +82,21 @@ class PoolPropertiesTest {
         return assertThrows(IllegalArgumentException.class, () -> ProxyProperties.toBuilder(p, "test.properties"))
                 .getMessage();
     }
+
+    @Test
+    void expandAddressesIsAMemberAttribute() throws Exception {
+        // localhost: the pool resolves expanded names at start, and the system resolver answers it from the hosts file
+        try (WebSocketProxy proxy = ProxyProperties.toProxy(props("routes = feed",
+                "route.feed.prefix = /ws/feed/",
+                "route.feed.upstreams = ws://localhost:8080/ weight=2 expand-addresses, ws://127.0.0.1:9090/"),
+                "test.properties")) {
+            assertEquals(List.of(Upstream.of("ws://localhost:8080/").weight(2).expandAddresses(),
+                    Upstream.of("ws://127.0.0.1:9090/")), proxy.routes().get(0).upstreams());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ProxyProperties.toProxy(
+                props("routes = feed", "route.feed.prefix = /ws/feed/",
+                        "route.feed.upstreams = ws://10.0.0.5:8080/ expand-addresses"), "test.properties"));
+        assertTrue(e.getMessage().contains("is an IP address") && e.getMessage().contains("drop .expandAddresses()"),
+                e.getMessage());
+    }
 }

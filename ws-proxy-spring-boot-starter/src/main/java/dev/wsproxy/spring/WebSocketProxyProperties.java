@@ -213,7 +213,10 @@ public class WebSocketProxyProperties {
         private String userHeader;
         /** tunnel (bytes relayed, end-to-end negotiation; the default) or message (per-hop sessions). */
         private String relayMode;
-        /** A pool instead of one upstream: members 'uri [weight=N] [backup] [max-connections=N]', sharing one path. */
+        /**
+         * A pool instead of one upstream: members 'uri [weight=N] [backup] [max-connections=N] [expand-addresses]',
+         * sharing one path ('expand-addresses': each address of the host name is a member of its own).
+         */
         private List<String> upstreams;
         /** least-connections (default), round-robin, power-of-two-choices, hash:client-address, hash:header:NAME, hash:cookie:NAME, hash:query:NAME or hash:path:GROUP. */
         private String balance;

@@ -66,4 +66,15 @@ class StarterPoolPropertiesTest {
                 () -> PropertiesToProxy.build(properties(route), List.of())).getMessage();
         assertTrue(message.contains("ws-proxy.routes[0].balance") && message.contains("'sticky'"), message);
     }
+
+    @Test
+    void expandAddressesReachesTheRoute() {
+        WebSocketProxyProperties.Route route = new WebSocketProxyProperties.Route();
+        route.setPrefix("/ws/");
+        route.setUpstreams(List.of("ws://localhost:8080/ expand-addresses backup", "ws://127.0.0.1:9090/"));
+        try (WebSocketProxy proxy = PropertiesToProxy.build(properties(route), List.of())) {
+            assertEquals(List.of(Upstream.of("ws://localhost:8080/").expandAddresses().backup(),
+                    Upstream.of("ws://127.0.0.1:9090/")), proxy.routes().get(0).upstreams());
+        }
+    }
 }

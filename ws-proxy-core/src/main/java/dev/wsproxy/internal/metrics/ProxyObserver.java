@@ -77,8 +77,10 @@ public final class ProxyObserver implements ProxyListener {
     }
 
     private static String upstreamOf(String target) {
+        // an expanded member is named "uri (address)": its meters are the name's (addresses come and go)
+        int address = target.indexOf(" (");
         try {
-            return MetricsRegistry.upstreamKey(URI.create(target));
+            return MetricsRegistry.upstreamKey(URI.create(address < 0 ? target : target.substring(0, address)));
         } catch (IllegalArgumentException e) {
             return "unknown";
         }

@@ -42,7 +42,10 @@ final class Dns {
 
     /** The address to connect to for {@code member}; fails with a 502 {@link UpstreamFailure} for an unknown name. */
     CompletableFuture<InetSocketAddress> resolve(Member member) {
-        if (member.host.indexOf(':') >= 0 || IPV4.matcher(member.host).matches()) {
+        if (member.address != null) {
+            return CompletableFuture.completedFuture(new InetSocketAddress(member.address, member.port));
+        }
+        if (isLiteral(member.host)) {
             return CompletableFuture.completedFuture(new InetSocketAddress(member.host, member.port));
         }
         Entry entry = cache.get(member.host);
@@ -63,6 +66,30 @@ final class Dns {
                         + " could not be resolved: " + e.getMessage(), e));
             }
         }, executor);
+    }
+
+    /** The TTL of an answer, in nanoseconds. */
+    long ttlNanos() {
+        return ttlNanos;
+    }
+
+    /** Every address of {@code host}, resolved now (uncached) on the executor; fails with the resolver's exception. */
+    CompletableFuture<List<InetAddress>> resolveAll(String host) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                List<InetAddress> found = resolver.resolve(host);
+                if (found == null || found.isEmpty()) {
+                    throw new UnknownHostException(host + " has no addresses");
+                }
+                return List.copyOf(found);
+            } catch (UnknownHostException e) {
+                throw new CompletionException(e);
+            }
+        }, executor);
+    }
+
+    static boolean isLiteral(String host) {
+        return host.indexOf(':') >= 0 || IPV4.matcher(host).matches();
     }
 
     private static InetSocketAddress pick(Member member, Entry entry) {

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * Active health checks: every interval, one check per member of each pool that has a {@link HealthCheck},
  * started from the pools' one scheduler thread and completed on I/O threads (no thread waits for a member).
  * A WebSocket check is a real handshake through the tunnel connector, closed at once; an HTTP check is a
- * {@code GET} with the JDK client. Thread-safe.
+ * {@code GET} with the JDK client. Expanded names are re-resolved (when older than the TTL) before each round, so
+ * every current address is checked. Thread-safe.
  */
 public final class HealthChecks implements AutoCloseable {
 
@@ -53,8 +54,8 @@ public final class HealthChecks implements AutoCloseable {
 
     void start(Pool pool, ScheduledExecutorService scheduler) {
         HealthCheck check = pool.spec.settings().healthCheck();
-        scheduler.scheduleWithFixedDelay(() -> {
-            for (Member member : pool.members) {
+        scheduler.scheduleWithFixedDelay(() -> pool.refresh().thenRun(() -> {
+            for (Member member : pool.live()) {
                 CompletableFuture<?> done;
                 try {
                     done = check.httpPath() == null ? webSocket(pool, member, check) : http(member, check);
@@ -65,7 +66,7 @@ public final class HealthChecks implements AutoCloseable {
                         member.checked(failure == null, check.rise(), check.fall(), failure == null ? null
                                 : describe(failure)));
             }
-        }, 0, check.interval().toMillis(), TimeUnit.MILLISECONDS);
+        }), 0, check.interval().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private CompletableFuture<?> webSocket(Pool pool, Member member, HealthCheck check) {
@@ -75,8 +76,9 @@ public final class HealthChecks implements AutoCloseable {
     }
 
     private CompletableFuture<?> http(Member member, HealthCheck check) {
-        URI target = URI.create((member.secure ? "https://" : "http://") + member.uri.getRawAuthority()
-                + check.httpPath());
+        // an expanded member is checked at its address (plain HTTP only: PoolSpec refuses HTTPS checks for them)
+        String authority = member.address == null ? member.uri.getRawAuthority() : literal(member) + ":" + member.port;
+        URI target = URI.create((member.secure ? "https://" : "http://") + authority + check.httpPath());
         HttpRequest request = HttpRequest.newBuilder(target).timeout(check.timeout()).GET().build();
         return client().sendAsync(request, HttpResponse.BodyHandlers.discarding()).thenApply(response -> {
             if (response.statusCode() >= 400) {
@@ -85,6 +87,11 @@ public final class HealthChecks implements AutoCloseable {
             }
             return response;
         });
+    }
+
+    private static String literal(Member member) {
+        String ip = member.address.getHostAddress();
+        return ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip;
     }
 
     private synchronized HttpClient client() {

@@ -4,6 +4,7 @@ import dev.wsproxy.Upstream;
 import dev.wsproxy.UpstreamMember;
 import dev.wsproxy.internal.Durations;
 import dev.wsproxy.internal.ProxiedConnection;
+import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
@@ -31,6 +32,9 @@ final class Member {
     final String host;
     final int port;
     final boolean secure;
+    /** For a member expanded from a host name ({@link Upstream#expandsAddresses()}): its one address, else null. */
+    final InetAddress address;
+    private final String name;
     private final String pool;
 
     final AtomicInteger active = new AtomicInteger();
@@ -39,6 +43,8 @@ final class Member {
     final AtomicLong ejections = new AtomicLong();
     final Set<ProxiedConnection> connections = ConcurrentHashMap.newKeySet();
     volatile boolean draining;
+    /** An expanded member whose address the name no longer resolves to: no new connections, open ones kept. */
+    volatile boolean gone;
     /** Smooth weighted round robin's running weight; guarded by the pool's lock. */
     long currentWeight;
 
@@ -51,7 +57,14 @@ final class Member {
     private int checkStreak;
 
     Member(String pool, Upstream config, URI uri) {
+        this(pool, config, uri, null);
+    }
+
+    /** @param address the one address of a member expanded from a host name, or null */
+    Member(String pool, Upstream config, URI uri, InetAddress address) {
         this.pool = pool;
+        this.address = address;
+        this.name = address == null ? config.uri() : nameOf(config, address);
         this.config = config;
         this.uri = uri;
         this.base = PoolSpec.base(uri);
@@ -61,8 +74,13 @@ final class Member {
         this.port = uri.getPort() > 0 ? uri.getPort() : secure ? 443 : 80;
     }
 
+    /** The configured URI; for an expanded member the URI and its address: {@code ws://chat:8080/ (10.0.0.7)}. */
     String name() {
-        return config.uri();
+        return name;
+    }
+
+    static String nameOf(Upstream config, InetAddress address) {
+        return config.uri() + " (" + address.getHostAddress() + ")";
     }
 
     /** Takes a connection slot unless the member is full. */
@@ -180,7 +198,7 @@ final class Member {
     }
 
     UpstreamMember snapshot() {
-        UpstreamMember.State state = draining ? UpstreamMember.State.DRAINING : down() ? UpstreamMember.State.DOWN
+        UpstreamMember.State state = draining || gone ? UpstreamMember.State.DRAINING : down() ? UpstreamMember.State.DOWN
                 : ejected() ? UpstreamMember.State.EJECTED : UpstreamMember.State.HEALTHY;
         return new Snapshot(name(), config.weight(), config.isBackup(), state, active.get(), failures.get(),
                 successes.get(), ejections.get());

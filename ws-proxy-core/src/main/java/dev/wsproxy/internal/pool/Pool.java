@@ -6,10 +6,14 @@ import dev.wsproxy.UpstreamMember;
 import dev.wsproxy.UpstreamPool;
 import dev.wsproxy.internal.ProxiedConnection;
 import java.time.Duration;
+import dev.wsproxy.Upstream;
+import dev.wsproxy.internal.UpstreamFailure;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -21,10 +25,12 @@ import org.slf4j.LoggerFactory;
 /**
  * One route's upstream pool: picks a member per connect attempt by the route's {@link Balance}, skipping
  * members that are drained, full, ejected or down (backups only when no primary can serve; every member when
- * none is healthy: panic mode), and keeps each member's live state.
+ * none is healthy: panic mode), and keeps each member's live state. An {@link Upstream#expandAddresses()
+ * expanded} upstream contributes one member per address of its host name ({@link Expansion}), so the member list
+ * changes when the name resolves differently.
  *
  * <p>Thread-safe: member state is per {@link Member}; the round-robin weights are guarded by this object's
- * monitor, held only while choosing (no I/O).
+ * monitor, held only while choosing (no I/O); the live member list is an immutable list replaced as a whole.
  */
 public final class Pool implements UpstreamPool {
 
@@ -32,25 +38,88 @@ public final class Pool implements UpstreamPool {
 
     final ProxyRoute route;
     final PoolSpec spec;
-    final List<Member> members;
     final Dns dns;
+    /** Per configured upstream, in order: a {@link Member}, or an {@link Expansion} of its host name. */
+    private final List<Object> slots;
+    private final List<Expansion> expansions;
+    /** The members that may be offered connections now, in configuration order; replaced when a name changes. */
+    private volatile List<Member> live;
     private final Supplier<ScheduledExecutorService> scheduler;
 
     Pool(ProxyRoute route, PoolSpec spec, Executor dnsExecutor, Supplier<ScheduledExecutorService> scheduler) {
         this.route = route;
         this.spec = spec;
-        List<Member> list = new ArrayList<>();
-        for (int i = 0; i < spec.members().size(); i++) {
-            list.add(new Member(route.path(), spec.members().get(i), spec.uris().get(i)));
-        }
-        this.members = List.copyOf(list);
         this.dns = new Dns(spec.settings().resolver(), spec.settings().dnsTtl(), dnsExecutor);
+        List<Object> list = new ArrayList<>();
+        List<Expansion> expanded = new ArrayList<>();
+        for (int i = 0; i < spec.members().size(); i++) {
+            Upstream config = spec.members().get(i);
+            if (config.expandsAddresses()) {
+                Expansion expansion = new Expansion(route.path(), config, spec.uris().get(i), dns, this::rebuild);
+                expanded.add(expansion);
+                list.add(expansion);
+            } else {
+                list.add(new Member(route.path(), config, spec.uris().get(i)));
+            }
+        }
+        this.slots = List.copyOf(list);
+        this.expansions = List.copyOf(expanded);
         this.scheduler = scheduler;
+        rebuild();
+        refresh(); // resolve expanded names now, so the first handshake rarely waits and members() shows them
+    }
+
+    private synchronized void rebuild() {
+        List<Member> list = new ArrayList<>();
+        for (Object slot : slots) {
+            if (slot instanceof Member) {
+                list.add((Member) slot);
+            } else {
+                list.addAll(((Expansion) slot).current());
+            }
+        }
+        live = List.copyOf(list);
+    }
+
+    /** The members that may be offered connections now. */
+    List<Member> live() {
+        return live;
+    }
+
+    /** Completes (never exceptionally) when every expanded name's addresses are no older than the DNS TTL. */
+    CompletableFuture<Void> refresh() {
+        if (expansions.isEmpty()) {
+            return DONE;
+        }
+        if (expansions.size() == 1) {
+            return expansions.get(0).refresh();
+        }
+        return CompletableFuture.allOf(expansions.stream().map(Expansion::refresh).toArray(CompletableFuture[]::new));
+    }
+
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+    /**
+     * Why no member exists at all (every upstream is an expanded name without addresses): the failure to
+     * report, else {@code null}. {@code timedOut}: the lookup outlived the handshake's deadline.
+     */
+    UpstreamFailure unresolved(Duration waited) {
+        if (!live.isEmpty()) {
+            return null;
+        }
+        for (Expansion e : expansions) {
+            if (e.failure() != null) {
+                return e.failure();
+            }
+        }
+        return new UpstreamFailure(504, "upstream host of " + expansions.get(0).config.uri() + " was not resolved"
+                + " within " + dev.wsproxy.internal.Durations.format(waited) + " (check the resolver, or raise the"
+                + " route's connectTimeout)", null);
     }
 
     /** Why {@link #pick} found no member: every untried one is draining or full. */
     String noMemberReason() {
-        boolean allDraining = members.stream().allMatch(m -> m.draining);
+        boolean allDraining = live.stream().allMatch(m -> m.draining);
         return allDraining ? "every upstream of route " + route.path() + " is draining (undrain one, or wait for the"
                 + " deploy to finish)" : "every upstream of route " + route.path() + " is at its connection limit"
                 + " (raise the members' maxConnections or add members)";
@@ -61,10 +130,11 @@ public final class Pool implements UpstreamPool {
      *
      * @param tried members already attempted for this handshake
      * @param key the hash key, or {@code null}
+     * @param within only these members (an authorizer's choice of an expanded upstream), or {@code null}: all
      */
-    Member pick(Set<Member> tried, String key) {
+    Member pick(Set<Member> tried, String key, Collection<Member> within) {
         while (true) {
-            List<Member> candidates = candidates(tried);
+            List<Member> candidates = candidates(tried, within);
             if (candidates.isEmpty()) {
                 return null;
             }
@@ -77,10 +147,10 @@ public final class Pool implements UpstreamPool {
         }
     }
 
-    private List<Member> candidates(Set<Member> tried) {
+    private List<Member> candidates(Set<Member> tried, Collection<Member> within) {
         List<Member> open = new ArrayList<>();
-        for (Member m : members) {
-            if (!tried.contains(m) && !m.draining && !m.full()) {
+        for (Member m : live) {
+            if (!tried.contains(m) && !m.draining && !m.gone && !m.full() && (within == null || within.contains(m))) {
                 open.add(m);
             }
         }
@@ -154,7 +224,7 @@ public final class Pool implements UpstreamPool {
 
     /** Whether a failure may eject: never the only member (nginx ignores max_fails for a single server). */
     boolean mayEject() {
-        return members.size() > 1;
+        return live.size() > 1;
     }
 
     @Override
@@ -164,12 +234,41 @@ public final class Pool implements UpstreamPool {
 
     @Override
     public List<UpstreamMember> members() {
-        return members.stream().map(Member::snapshot).toList();
+        return listed().stream().map(Member::snapshot).toList();
+    }
+
+    /** The live members, then expanded members whose address is gone but which still serve connections. */
+    private List<Member> listed() {
+        List<Member> list = new ArrayList<>(live);
+        for (Expansion e : expansions) {
+            list.addAll(e.leaving());
+        }
+        return list;
     }
 
     @Override
     public UpstreamMember member(String uri) {
-        return find(uri).snapshot();
+        for (Member m : listed()) {
+            if (m.name().equals(uri)) {
+                return m.snapshot();
+            }
+        }
+        Expansion expansion = expansion(uri);
+        if (expansion != null) {
+            throw new IllegalArgumentException("upstream '" + uri + "' of route " + route.path() + " expands into one"
+                    + " member per address (ask for one of " + expansion.current().stream().map(Member::name).toList()
+                    + ")");
+        }
+        throw unknown(uri);
+    }
+
+    private Expansion expansion(String uri) {
+        for (Expansion e : expansions) {
+            if (e.config.uri().equals(uri)) {
+                return e;
+            }
+        }
+        return null;
     }
 
     @Override
@@ -178,45 +277,70 @@ public final class Pool implements UpstreamPool {
             throw new IllegalStateException("route " + route.path() + " balances by " + spec.balance()
                     + ", not by a hash key (memberFor answers only for hash:... balances)");
         }
-        List<Member> candidates = candidates(Set.of());
+        refresh().copy().completeOnTimeout(null, route.connectTimeout().toMillis(), TimeUnit.MILLISECONDS).join();
+        List<Member> candidates = candidates(Set.of(), null);
         return candidates.isEmpty() ? null : choose(candidates, key).name();
     }
 
     @Override
     public void drain(String uri) {
-        Member m = find(uri);
-        m.draining = true;
-        LOG.info("[pool {}] upstream {} draining: no new connections, {} open kept", route.path(), m.name(),
-                m.active.get());
+        List<Member> drained = find(uri, true);
+        int open = 0;
+        for (Member m : drained) {
+            m.draining = true;
+            open += m.active.get();
+        }
+        LOG.info("[pool {}] upstream {} draining: no new connections, {} open kept", route.path(), uri, open);
     }
 
     @Override
     public void drain(String uri, Duration closeAfter) {
         drain(uri);
-        Member m = find(uri);
         scheduler.get().schedule(() -> {
-            if (m.draining) {
+            List<Member> drained = find(uri, false).stream().filter(m -> m.draining).toList();
+            int open = drained.stream().mapToInt(m -> m.connections.size()).sum();
+            if (!drained.isEmpty()) {
                 LOG.info("[pool {}] upstream {} drain deadline: closing its {} open connection(s) with 1001",
-                        route.path(), m.name(), m.connections.size());
-                m.connections.forEach(ProxiedConnection::shutdown);
+                        route.path(), uri, open);
+                drained.forEach(m -> m.connections.forEach(ProxiedConnection::shutdown));
             }
         }, closeAfter.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
     public void undrain(String uri) {
-        find(uri).draining = false;
+        find(uri, false).forEach(m -> m.draining = false);
+        Expansion expansion = expansion(uri);
+        if (expansion != null) {
+            expansion.drain(false);
+        }
         LOG.info("[pool {}] upstream {} takes new connections again", route.path(), uri);
     }
 
-    private Member find(String uri) {
-        for (Member m : members) {
+    /**
+     * The member named {@code uri}, or every member of the expanded upstream whose URI it is.
+     *
+     * @param drain also mark the expanded upstream draining, so addresses that appear later are too
+     */
+    private List<Member> find(String uri, boolean drain) {
+        Expansion expansion = expansion(uri);
+        if (expansion != null) {
+            if (drain) {
+                expansion.drain(true);
+            }
+            return expansion.all();
+        }
+        for (Member m : listed()) {
             if (m.name().equals(uri)) {
-                return m;
+                return List.of(m);
             }
         }
-        throw new IllegalArgumentException("route " + route.path() + " has no upstream '" + uri + "' (its members: "
-                + members.stream().map(Member::name).toList() + ")");
+        throw unknown(uri);
+    }
+
+    private IllegalArgumentException unknown(String uri) {
+        return new IllegalArgumentException("route " + route.path() + " has no upstream '" + uri + "' (its members: "
+                + listed().stream().map(Member::name).toList() + ")");
     }
 
     @Override

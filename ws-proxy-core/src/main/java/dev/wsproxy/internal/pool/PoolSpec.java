@@ -87,6 +87,9 @@ public final class PoolSpec {
             }
             uris.add(uri);
             primary |= !member.isBackup();
+            if (member.expandsAddresses()) {
+                checkExpansion(route, member, uri, settings);
+            }
         }
         if (!primary) {
             throw new IllegalArgumentException("route " + route + " has only backup upstreams (make at least one"
@@ -96,6 +99,40 @@ public final class PoolSpec {
         checkKey(route, chosen, regex);
         return new PoolSpec(members, List.copyOf(uris), chosen, settings == null ? PoolSettings.defaults() : settings,
                 regex, upstream != null);
+    }
+
+    private static void checkExpansion(String route, Upstream member, URI uri, PoolSettings settings) {
+        String host = uri.getHost();
+        if (host.startsWith("[") || Dns.isLiteral(host)) {
+            throw new IllegalArgumentException("upstream '" + member.uri() + "' of route " + route + " has"
+                    + " expandAddresses() but its host " + host + " is an IP address, which has no other addresses"
+                    + " (drop .expandAddresses(), or give the host name that resolves to the addresses)");
+        }
+        boolean secure = uri.getScheme().equalsIgnoreCase("wss");
+        if (secure && settings != null && settings.healthCheck() != null && settings.healthCheck().httpPath() != null) {
+            throw new IllegalArgumentException("upstream '" + member.uri() + "' of route " + route + " has"
+                    + " expandAddresses() and the pool checks health with an HTTPS GET of '"
+                    + settings.healthCheck().httpPath() + "', which cannot reach one chosen address while verifying"
+                    + " the name (use HealthCheck.webSocket(...), or drop .expandAddresses())");
+        }
+    }
+
+    /**
+     * Refuses {@code wss://} expanded members on a message-mode route: its WebSocket clients connect to a
+     * {@code wss://} name through the JVM's resolver, not to the member's address.
+     */
+    public void checkRelayMode(String route, boolean messageMode) {
+        if (!messageMode) {
+            return;
+        }
+        for (int i = 0; i < members.size(); i++) {
+            if (members.get(i).expandsAddresses() && uris.get(i).getScheme().equalsIgnoreCase("wss")) {
+                throw new IllegalArgumentException("upstream '" + members.get(i).uri() + "' of route " + route
+                        + " has expandAddresses() but the route relays in MESSAGE mode, whose clients connect to a"
+                        + " wss:// name through the JVM's resolver, not to one chosen address (use"
+                        + " relayMode(RelayMode.TUNNEL), or drop .expandAddresses())");
+            }
+        }
     }
 
     private static void checkKey(String route, Balance balance, Pattern regex) {

@@ -57,7 +57,7 @@ public final class Pools implements AutoCloseable {
             this.member = member;
         }
 
-        /** The member's name (its configured URI). */
+        /** The member's name: its configured URI; for an expanded member {@code uri (address)}. */
         public String member() {
             return member.name();
         }
@@ -145,26 +145,38 @@ public final class Pools implements AutoCloseable {
     public <T> CompletableFuture<Connected<T>> connect(String id, ProxyRoute route, String key, String target,
                                                        URI preferred, Duration overall, Attempt<T> attempt) {
         Pool pool = pools.get(route);
+        long start = System.nanoTime();
+        // expanded names are resolved (when older than the TTL) before choosing, within the handshake's deadline
+        return pool.refresh().copy().completeOnTimeout(null, overall.toMillis(), TimeUnit.MILLISECONDS)
+                .thenCompose(resolved -> start(id, pool, key, target, preferred, overall, start, attempt));
+    }
+
+    private <T> CompletableFuture<Connected<T>> start(String id, Pool pool, String key, String target, URI preferred,
+                                                     Duration overall, long start, Attempt<T> attempt) {
+        List<Member> live = pool.live();
         Member first = null;
+        List<Member> within = null;
         if (preferred != null) {
             String base = PoolSpec.base(preferred);
-            for (Member m : pool.members) {
-                if (m.base.equals(base)) {
-                    first = m;
-                }
-            }
-            if (first == null) {
+            List<Member> matching = live.stream().filter(m -> m.base.equals(base)).toList();
+            if (matching.size() == 1) {
+                first = matching.get(0);
+            } else if (!matching.isEmpty()) {
+                within = matching; // an expanded upstream: the pool picks among its addresses
+            } else {
                 // outside the pool (a tenant's own backend): its own member, without the pool's health state
-                first = new Member(route.path(), dev.wsproxy.Upstream.of(base + "/"), URI.create(base + "/"));
+                first = new Member(pool.route.path(), dev.wsproxy.Upstream.of(base + "/"), URI.create(base + "/"));
             }
         }
         PoolSettings settings = pool.spec.settings();
-        int budget = settings.maxAttempts() == 0 ? pool.members.size() : settings.maxAttempts();
+        int members = Math.max(1, live.size());
+        int budget = settings.maxAttempts() == 0 ? members : settings.maxAttempts();
         Duration perAttempt = !settings.attemptTimeout().isZero() ? settings.attemptTimeout()
-                : overall.dividedBy(Math.max(1, Math.min(budget, pool.members.size())));
+                : overall.dividedBy(Math.max(1, Math.min(budget, members)));
         Run<T> run = new Run<>(id, pool, key, target.substring(PoolSpec.base(pool.spec.first()).length()), attempt,
-                budget, perAttempt, overall, System.nanoTime() + overall.toNanos());
+                budget, perAttempt, overall, start + overall.toNanos());
         run.preferred = first;
+        run.within = within;
         run.next();
         return run.result;
     }
@@ -216,6 +228,8 @@ public final class Pools implements AutoCloseable {
         final List<String> failures = new ArrayList<>();
         /** Tried first when set (an authorizer's choice). */
         Member preferred;
+        /** The first attempt picks among these when set (an authorizer's choice of an expanded upstream). */
+        List<Member> within;
         UpstreamFailure last;
         boolean allTimedOut = true;
 
@@ -238,11 +252,12 @@ public final class Pools implements AutoCloseable {
                 finish(remaining <= 0);
                 return;
             }
-            Member member = preferred != null && tried.isEmpty() && preferred.tryAcquire() ? preferred
-                    : pool.pick(tried, key);
+            Member member = choose();
             if (member == null) {
                 if (last == null) {
-                    result.completeExceptionally(new UpstreamFailure(503, pool.noMemberReason(), null));
+                    UpstreamFailure unresolved = pool.unresolved(overall);
+                    result.completeExceptionally(unresolved != null ? unresolved
+                            : new UpstreamFailure(503, pool.noMemberReason(), null));
                 } else {
                     finish(false);
                 }
@@ -271,6 +286,15 @@ public final class Pools implements AutoCloseable {
             });
         }
 
+        /** The member for the next attempt, with a slot taken: an authorizer's choice first, else the pool's. */
+        private Member choose() {
+            Member member = preferred != null && tried.isEmpty() && preferred.tryAcquire() ? preferred : null;
+            if (member == null && within != null && tried.isEmpty()) {
+                member = pool.pick(tried, key, within);
+            }
+            return member != null ? member : pool.pick(tried, key, null);
+        }
+
         private void completed(Member member, URI target, Duration deadline, T value, Throwable failure) {
             if (failure == null) {
                 member.succeeded();
@@ -283,11 +307,14 @@ public final class Pools implements AutoCloseable {
                 result.completeExceptionally(f); // the upstream's answer, not its failure
                 return;
             }
+            // an expanded member's failure names its address: the name alone does not say which one failed
+            String described = member.address == null ? f.getMessage()
+                    : "at " + member.address.getHostAddress() + ", " + f.getMessage();
             member.failed(id, pool.spec.settings().maxFails(), pool.spec.settings().failTimeout(),
-                    pool.mayEject(), f.getMessage());
+                    pool.mayEject(), described);
             last = f;
             allTimedOut &= f.status() == 504;
-            failures.add(f.getMessage());
+            failures.add(described);
             next();
         }
 

@@ -145,10 +145,14 @@ final class Measurements {
         Target.Memory[] during = {null};
         if (target.isProxy()) {
             target.restart();
-            client.scale(target.uri(), Math.min(options.scaleWarmup, count), options.scaleConcurrency,
-                    Duration.ofMinutes(1),
-                    () -> { });
-            settle(target); // the warm-up's closes are done before the baseline and the measured window
+            // Warm-up in waves of at most scale-concurrency connections, each opened and closed. The default
+            // (200) leaves the memory baseline as a fresh process's; a large one (--scale-warmup=5000) measures a
+            // JVM that has compiled its handshake path, at the price of a baseline holding pooled memory.
+            for (int done = 0; done < options.scaleWarmup; done += options.scaleConcurrency) {
+                client.scale(target.uri(), Math.min(options.scaleConcurrency, options.scaleWarmup - done),
+                        options.scaleConcurrency, Duration.ofMinutes(1), () -> { });
+            }
+            settle(target); // the warm-up's closes are done before the baseline
             before = target.memory();
         }
         boolean jfr = startJfr(tag, 1, target, "scale");
@@ -170,7 +174,7 @@ final class Measurements {
         record(HELD, target, r.opened);
         String memory = "";
         if (cpu[0] >= 0 && cpu[1] >= 0 && r.opened > 0) {
-            // the proxy's CPU while the connections were opened: each handshake, its upstream one and the tunnel start
+            // the proxy's CPU while the connections were opened: each handshake, its upstream one, the tunnel start
             double perHandshake = (cpu[1] - cpu[0]) / 1000.0 / r.opened;
             record(CPU_PER_HANDSHAKE, target, perHandshake);
             memory = String.format(Locale.ROOT, ", proxy CPU %.0f µs/handshake", perHandshake);

@@ -63,25 +63,27 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
         }
     }
 
-    private final RelayTimers timers;
+    final RelayTimers timers;
     private final ProxyListener listener;
     private final Consumer<Tunnel> onEnded;
     private final BufferPool pool;
 
-    private final Object lock = new Object();
+    final Object lock = new Object();
     private State state = State.CONNECTING_UPSTREAM;
     private Ending ending;
     private boolean opened;
-    private final TunnelPeer client = new TunnelPeer("client");
-    private final TunnelPeer upstream = new TunnelPeer("upstream");
-    private Direction clientToUpstream;
-    private Direction upstreamToClient;
+    final TunnelPeer client = new TunnelPeer("client");
+    final TunnelPeer upstream = new TunnelPeer("upstream");
+    Direction clientToUpstream;
+    Direction upstreamToClient;
     private ByteBuffer upstreamEarlyBytes;
     private boolean allowRsv1;
     private boolean allowOtherRsv;
-    private final List<ScheduledFuture<?>> timersArmed = new ArrayList<>();
+    final List<ScheduledFuture<?>> timersArmed = new ArrayList<>();
+    /** The AWAITING_CLIENT deadline: cancelled at the open, so an open tunnel does not keep it queued. */
+    private ScheduledFuture<?> clientDeadlineTask;
 
-    private volatile long lastDataNanos = System.nanoTime();
+    volatile long lastDataNanos = System.nanoTime();
 
     public Tunnel(String id, ProxyRoute route, String clientAddress, String path, URI upstreamUri, RelayTimers timers,
                   ProxyListener listener, BufferPool pool, Consumer<Tunnel> onEnded) {
@@ -112,7 +114,8 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
                 allowOtherRsv = handshake.otherExtensions;
                 openedAt = Instant.now();
                 state = State.AWAITING_CLIENT;
-                timersArmed.add(timers.afterNonBlocking(route().connectTimeout(), this::clientDeadline));
+                clientDeadlineTask = timers.afterNonBlocking(route().connectTimeout(), this::clientDeadline);
+                timersArmed.add(clientDeadlineTask);
                 return true;
             }
         }
@@ -157,11 +160,15 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
      */
     public void clientAttached(TunnelEndpoint endpoint, ByteBuffer earlyBytes) {
         boolean open;
+        ScheduledFuture<?> deadline = null;
         synchronized (lock) {
             client.endpoint = endpoint;
             open = state == State.AWAITING_CLIENT;
             if (open) {
                 state = State.OPEN;
+                deadline = clientDeadlineTask;
+                clientDeadlineTask = null;
+                timersArmed.remove(deadline);
                 opened = true;
                 onOneLoop();
                 long maxFrame = route().maxFrameSize();
@@ -179,6 +186,9 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
                 upstreamEarlyBytes = null;
             }
         }
+        if (deadline != null) {
+            deadline.cancel(false);
+        }
         if (!open) {
             // ended while the client was being upgraded (shutdown, deadline): tell the client why
             Ending e;
@@ -190,7 +200,7 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
             return;
         }
         LOG.debug("[{}] tunnel open {} <-> {}", id(), endpoint.remoteAddress(), upstream.endpoint.remoteAddress());
-        armKeepalive();
+        TunnelKeepalive.arm(this);
         try {
             listener.onOpen(this);
         } catch (RuntimeException ex) {
@@ -303,7 +313,7 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
     }
 
     /** The direction that writes to {@code peer}. */
-    private Direction toward(TunnelPeer peer) {
+    Direction toward(TunnelPeer peer) {
         return peer == client ? upstreamToClient : clientToUpstream;
     }
 
@@ -461,7 +471,7 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
         }
     }
 
-    private void closeEndpoint(TunnelPeer peer, boolean force) {
+    void closeEndpoint(TunnelPeer peer, boolean force) {
         boolean last;
         TunnelEndpoint endpoint;
         synchronized (lock) {
@@ -491,7 +501,7 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
      * The proxy ends the connection: close frames to both peers at their next frame boundary, after which
      * their data is no longer relayed; each connection is closed when its peer answers (or at the linger).
      */
-    private void proxyClose(int toClient, String clientReason, int toUpstream, String upstreamReason, boolean failed,
+    void proxyClose(int toClient, String clientReason, int toUpstream, String upstreamReason, boolean failed,
                             boolean byClient, Throwable cause, EndCause endCause) {
         boolean tellClient;
         boolean tellUpstream;
@@ -592,91 +602,6 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
             timersArmed.clear();
         }
         armed.forEach(f -> f.cancel(false));
-    }
-
-    private void armKeepalive() {
-        Duration ping = route().pingInterval();
-        Duration idle = route().idleTimeout();
-        Duration tick = null;
-        if (!ping.isZero()) {
-            tick = ping.dividedBy(4);
-        }
-        if (!idle.isZero()) {
-            Duration idleTick = idle.dividedBy(4);
-            tick = tick == null || idleTick.compareTo(tick) < 0 ? idleTick : tick;
-        }
-        if (tick == null) {
-            return;
-        }
-        lastDataNanos = System.nanoTime();
-        ScheduledFuture<?> f = timers.everyNonBlocking(tick.plusMillis(1).compareTo(Duration.ofMillis(10)) < 0
-                ? Duration.ofMillis(10) : tick, this::tick);
-        synchronized (lock) {
-            if (state == State.OPEN) {
-                timersArmed.add(f);
-                return;
-            }
-        }
-        f.cancel(false);
-    }
-
-    private void tick() {
-        if (state() != State.OPEN) {
-            return;
-        }
-        long now = System.nanoTime();
-        Duration idle = route().idleTimeout();
-        if (!idle.isZero() && now - lastDataNanos >= idle.toNanos()) {
-            String reason = "no data for " + Durations.format(idle) + " (idle timeout)";
-            LOG.info("[{}] {}", id(), reason);
-            proxyClose(1001, reason, 1001, reason, false, false, null, EndCause.IDLE);
-            return;
-        }
-        Duration ping = route().pingInterval();
-        if (ping.isZero()) {
-            return;
-        }
-        long interval = ping.toNanos();
-        long slack = interval / 4;
-        for (TunnelPeer peer : new TunnelPeer[] {client, upstream}) {
-            Direction toPeer = toward(peer);
-            Direction fromPeer = peer == client ? clientToUpstream : upstreamToClient;
-            String every = Durations.format(ping);
-            long sent = peer.pingSentNanos;
-            if (peer.awaitingPong && fromPeer.lastReadNanos() - sent >= 0) {
-                peer.awaitingPong = false; // anything read since the ping shows the peer is there
-            }
-            if (peer.awaitingPong && now - sent >= interval && !fromPeer.waitingForTarget()) {
-                peerDead(peer, peer.name + " did not answer ping within " + every + " (after " + peer.pongs
-                        + " successful ping/pongs)");
-                return;
-            }
-            if (toPeer.blockedNanos(now) >= interval) {
-                peerDead(peer, peer.name + " did not read for " + every + " (send blocked)");
-                return;
-            }
-            if (toPeer.nanosSinceLastWrite(now) >= interval - slack && !peer.awaitingPong) {
-                byte[] payload = ("wsproxy-" + Long.toHexString(now)).getBytes(StandardCharsets.US_ASCII);
-                peer.pingSentNanos = now;
-                peer.pingSent(payload);
-                peer.awaitingPong = true;
-                toPeer.inject(Frames.ping(payload, peer == upstream));
-            }
-        }
-    }
-
-    private void peerDead(TunnelPeer peer, String reason) {
-        LOG.warn("[{}] {}; closing the connection", id(), reason);
-        boolean isClient = peer == client;
-        if (isClient) {
-            proxyClose(1001, reason, 1001, reason, true, true, null, EndCause.PING_TIMEOUT);
-        } else {
-            proxyClose(1014, reason, 1001, reason, true, false, null, EndCause.PING_TIMEOUT);
-        }
-        synchronized (lock) {
-            peer.broken = true;
-        }
-        closeEndpoint(peer, true);
     }
 
     static boolean isConnectionLoss(Throwable cause) {

@@ -1,5 +1,6 @@
 package dev.wsproxy.jetty.internal;
 
+import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -55,19 +56,22 @@ public final class RequestHeadDeadline implements Connection.Listener {
     @Override
     public void onOpened(Connection connection) {
         if (connection instanceof HttpConnection) {
-            new Watch((HttpConnection) connection).schedule(deadlineNanos);
+            // checked every checkNanos, not first at the deadline: a connection upgraded meanwhile (a tunnel)
+            // is let go within one check instead of being kept for the whole deadline
+            new Watch((HttpConnection) connection).schedule(Math.min(deadlineNanos, checkNanos));
         }
     }
 
     /** One connection's state between checks; only the scheduler touches it, one check at a time. */
     private final class Watch implements Runnable {
-        private final HttpConnection connection;
+        /** Weak: once upgraded, the endpoint no longer holds the connection and nothing here keeps it. */
+        private final WeakReference<HttpConnection> connection;
         private long requestsSeen;
         private long headSince = System.nanoTime();
         private boolean headInProgress = true;
 
         Watch(HttpConnection connection) {
-            this.connection = connection;
+            this.connection = new WeakReference<>(connection);
         }
 
         void schedule(long delayNanos) {
@@ -77,6 +81,10 @@ public final class RequestHeadDeadline implements Connection.Listener {
 
         @Override
         public void run() {
+            HttpConnection connection = this.connection.get();
+            if (connection == null) {
+                return; // upgraded and collected
+            }
             EndPoint endPoint = connection.getEndPoint();
             if (!endPoint.isOpen() || endPoint.getConnection() != connection) {
                 return; // closed, or upgraded to another protocol

@@ -18,20 +18,23 @@ import java.util.function.Consumer;
  * streams ({@link ReadListener}/{@link WriteListener}). Public with a no-argument constructor because
  * containers instantiate it; not an API.
  *
- * <p>Threading: reads happen on the thread that runs the tunnel's pump (a container thread calling
- * {@code onDataAvailable}, or an upstream I/O thread resuming after a write); writes on the upstream side's
- * pump thread and on container threads calling {@code onWritePossible}. The container calls each listener
- * only after {@code isReady()} returned false, so reads and writes each have one driver at a time; the
- * monitor of this object guards the wake-up and write state, never held while calling the tunnel.
+ * <p>Threading: the stream is read only on a thread that runs one of the container's listener call-backs for
+ * this connection ({@code onDataAvailable}, {@code onWritePossible}): Tomcat fills its socket read buffer on
+ * such a thread (holding its per-connection lock), Undertow refills the stream's buffer on its I/O thread, so a
+ * read from any other thread can race with them. {@link #fill} called elsewhere (the upstream's thread after a
+ * write completed) returns 0, and {@link #demand} hands the read to a call-back thread. Writes start on the
+ * upstream side's thread and continue in {@code onWritePossible}. The monitor of this object guards the read,
+ * write and wake-up state; it is not held while calling the tunnel.
  *
- * <p>An upgraded input stream is not safe to use while the container prepares an {@code onDataAvailable}
- * call (Undertow's I/O thread refills the stream's own buffer, Tomcat's fills the socket's read buffer). So,
- * as the Servlet contract intends, the stream is left alone from the moment it is known not ready (and before
- * the first call-back) until the container's next {@code onDataAvailable}, {@code onAllDataRead} or
- * {@code onError}; nothing is written before the first {@code onWritePossible}. Known gap on Tomcat 10.1/11:
- * Tomcat registers read interest again after every read call-back, so bytes arriving while the tunnel reads on
- * an upstream thread can start a concurrent {@code onDataAvailable}; rarely this corrupts Tomcat's read buffer
- * ({@code BufferUnderflowException}) and the connection is dropped with 1001.
+ * <p>Which call-back thread reads next, so that no wake-up is lost: once {@code isReady()} of the input
+ * returned false the container owes {@code onDataAvailable}, and once {@code isReady()} of the output returned
+ * false (or before the first call) it owes {@code onWritePossible}. While neither is owed but the client may
+ * have sent more (the last read left the stream ready) and the tunnel is still writing those bytes upstream,
+ * the call-back thread stays in the call-back until the tunnel asks to read again, and reads there. It leaves
+ * at once when a write to the client has to wait for {@code onWritePossible}: Tomcat runs one event per
+ * connection at a time, so holding the thread would keep that call-back out, and when the upstream only reads
+ * once it could write to the client (an echo) nothing would move again. The owed {@code onWritePossible} then
+ * takes over the read. This hold is the tunnel's backpressure on the client, as a blocking servlet's read.
  *
  * <p>Undertow (2.3 at least): its upgraded output stream's non-blocking {@code write(byte[], off, len)}
  * ignores {@code off} and {@code len} and writes the whole array, so a slice of a pooled read buffer would put
@@ -48,13 +51,17 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
     /** Whether the output stream needs whole arrays (Undertow), decided once the streams are known. */
     private boolean wholeArraysOnly;
 
+    /** The thread running a container call-back for this connection now, else null; guarded by this. */
+    private Thread callbackThread;
+
     // read side, guarded by this
     private Runnable onReadable;
-    private boolean readable;
     private boolean eof;
-    /** The stream is not to be touched until the container's next read call-back (see above). */
+    /**
+     * The input reported not ready (or no call-back came yet): the container owes {@code onDataAvailable}, and
+     * the stream is not touched until then.
+     */
     private boolean awaitingSignal = true;
-    private long signals;
     private Throwable readFailure;
 
     // write side, guarded by this
@@ -64,8 +71,11 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
     private Runnable onWritten;
     private Consumer<Throwable> onWriteFailed;
     private boolean closed;
-    /** No write before the container's first onWritePossible. */
-    private boolean awaitingFirstWritable = true;
+    /**
+     * The output reported not ready (or its first call-back has not come): the container owes
+     * {@code onWritePossible}; nothing is written until then.
+     */
+    private boolean writeParked = true;
 
     public TunnelUpgradeHandler() {
     }
@@ -112,32 +122,29 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
 
     @Override
     public void destroy() {
-        wake(() -> eof = true);
+        end(() -> eof = true);
     }
 
     // ---- reading ---------------------------------------------------------------------------------
 
     @Override
     public int fill(ByteBuffer buffer) throws IOException {
-        long seen;
         synchronized (this) {
-            readable = false;
             if (readFailure != null) {
                 throw readFailure instanceof IOException ? (IOException) readFailure : new IOException(readFailure);
             }
             if (eof || closed) {
                 return -1;
             }
-            if (awaitingSignal) {
-                return 0;
+            if (awaitingSignal || Thread.currentThread() != callbackThread) {
+                return 0; // demand() hands the read to a call-back thread
             }
-            seen = signals;
         }
         if (in.isFinished()) {
             return -1;
         }
         if (!in.isReady()) {
-            awaitSignal(seen);
+            notReady();
             return 0;
         }
         if (buffer.position() == buffer.limit()) {
@@ -153,41 +160,50 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
         }
         buffer.limit(buffer.limit() + n);
         if (!in.isFinished() && !in.isReady()) {
-            awaitSignal(seen);
+            notReady();
         }
         return n;
     }
 
-    /** After the stream went not ready: no reads until a call-back newer than {@code seen}. */
-    private synchronized void awaitSignal(long seen) {
-        if (signals == seen) {
-            awaitingSignal = true;
-        }
+    /** On a call-back thread, after the input said not ready: the container owes onDataAvailable now. */
+    private synchronized void notReady() {
+        awaitingSignal = true;
     }
 
     @Override
     public synchronized boolean demand(Runnable callback) {
-        if (readable || eof || readFailure != null) {
-            readable = false;
+        if (eof || closed || readFailure != null) {
+            return true;
+        }
+        if (!awaitingSignal && Thread.currentThread() == callbackThread) {
             return true;
         }
         onReadable = callback;
+        notifyAll(); // a call-back thread holding for this read runs it
         return false;
     }
 
     @Override
     public void onDataAvailable() {
-        wake(() -> { });
+        Thread previous = enterCallback();
+        try {
+            synchronized (this) {
+                awaitingSignal = false;
+            }
+            readWhileOwed();
+        } finally {
+            exitCallback(previous);
+        }
     }
 
     @Override
     public void onAllDataRead() {
-        wake(() -> eof = true);
+        end(() -> eof = true);
     }
 
     @Override
     public void onError(Throwable t) {
-        wake(() -> readFailure = t);
+        end(() -> readFailure = t);
         Consumer<Throwable> failed;
         synchronized (this) {
             failed = writing != null ? onWriteFailed : null;
@@ -198,17 +214,57 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
         }
     }
 
-    private void wake(Runnable update) {
+    private synchronized Thread enterCallback() {
+        Thread previous = callbackThread;
+        callbackThread = Thread.currentThread();
+        return previous;
+    }
+
+    private synchronized void exitCallback(Thread previous) {
+        callbackThread = previous;
+    }
+
+    /**
+     * On a call-back thread: runs the tunnel's reads here for as long as this thread is the one to read next
+     * (see the class comment), waiting between them while the tunnel writes what it read to the upstream.
+     * Returns once the container owes a call-back that takes over, or the input ended.
+     */
+    private void readWhileOwed() {
+        while (true) {
+            Runnable callback;
+            synchronized (this) {
+                while (true) {
+                    if (eof || closed || readFailure != null || awaitingSignal) {
+                        return;
+                    }
+                    if (onReadable != null) {
+                        callback = onReadable;
+                        onReadable = null;
+                        break;
+                    }
+                    if (writeParked) {
+                        return; // the owed onWritePossible reads next; holding would keep it out
+                    }
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }
+            callback.run();
+        }
+    }
+
+    /** The input ended (end of stream, failure, closed): a waiting read is told, a holding thread leaves. */
+    private void end(Runnable update) {
         Runnable callback;
         synchronized (this) {
             update.run();
-            signals++;
-            awaitingSignal = false;
             callback = onReadable;
             onReadable = null;
-            if (callback == null) {
-                readable = true;
-            }
+            notifyAll();
         }
         if (callback != null) {
             callback.run();
@@ -259,10 +315,16 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
 
     @Override
     public void onWritePossible() {
-        synchronized (this) {
-            awaitingFirstWritable = false;
+        Thread previous = enterCallback();
+        try {
+            synchronized (this) {
+                writeParked = false;
+            }
+            continueWriting();
+            readWhileOwed(); // this call-back may be the one owed to a read (see the class comment)
+        } finally {
+            exitCallback(previous);
         }
-        continueWriting();
     }
 
     private void continueWriting() {
@@ -270,13 +332,14 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
         Consumer<Throwable> failed = null;
         Throwable failure = null;
         synchronized (this) {
-            if (writing == null || awaitingFirstWritable) {
+            if (writing == null || writeParked) {
                 return;
             }
             try {
                 while (writeIndex < writing.length) {
                     if (!out.isReady()) {
-                        return; // onWritePossible continues
+                        parkWrite();
+                        return;
                     }
                     ByteBuffer b = writing[writeIndex];
                     if (b.hasRemaining()) {
@@ -292,12 +355,14 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
                     writeIndex++;
                 }
                 if (!out.isReady()) {
+                    parkWrite();
                     return;
                 }
                 if (!flushed) {
                     flushed = true;
                     out.flush();
                     if (!out.isReady()) {
+                        parkWrite();
                         return;
                     }
                 }
@@ -315,6 +380,15 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
         } else if (failed != null) {
             failed.accept(failure);
         }
+    }
+
+    /**
+     * Under this monitor, after the output said not ready: {@code onWritePossible} continues the write, and a
+     * call-back thread holding for a read leaves so that the container can deliver it.
+     */
+    private void parkWrite() {
+        writeParked = true;
+        notifyAll();
     }
 
     @Override
@@ -347,22 +421,7 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
         } catch (Exception e) {
             // already gone
         }
-        wake(() -> eof = true);
-    }
-
-    @Override
-    public boolean readsOnlyInCallbacks() {
-        return true;
-    }
-
-    /**
-     * Tomcat runs one event per connection at a time, so while a container thread of this connection waits
-     * for the upstream to take a write, {@code onWritePossible} cannot be delivered for it; the waiting thread
-     * polls the output instead ({@code isReady()} flushes what the socket takes now).
-     */
-    @Override
-    public void progressWrites() {
-        continueWriting();
+        end(() -> eof = true);
     }
 
     @Override

@@ -45,29 +45,6 @@ public interface TunnelEndpoint {
     /** Closes the connection at once; pending writes fail. Idempotent. */
     void close();
 
-    /**
-     * Whether {@link #fill} may only be called on the thread of the container's own read callback. Servlet
-     * containers are such endpoints: Tomcat, for one, refills its socket buffer on a container thread while
-     * another thread reads it. The tunnel then keeps reading on the callback thread, waiting there for its
-     * write to the other side to complete, instead of resuming the read from the thread that completed the
-     * write: backpressure then holds a container thread, as a blocking servlet does. Beware: on a container
-     * that runs one event per connection at a time (Tomcat) the held thread keeps this endpoint's own
-     * "writable again" callback out, which deadlocks when the other side only reads once this endpoint could
-     * be written (an echo). ws-proxy's servlet endpoint therefore does not use this: it returns 0 from
-     * {@code fill} off its container's call-back threads and runs the demanded read on one of them itself.
-     */
-    default boolean readsOnlyInCallbacks() {
-        return false;
-    }
-
-    /**
-     * Moves this endpoint's pending write along if it can, without blocking. Called every few milliseconds from
-     * a callback thread that waits (see {@link #readsOnlyInCallbacks()}): a container that runs one callback per
-     * connection at a time cannot deliver the "writable again" callback meanwhile.
-     */
-    default void progressWrites() {
-    }
-
     /** Whether the buffers given to {@link #fill} must have a backing array. */
     default boolean needsHeapBuffers() {
         return false;

@@ -81,7 +81,6 @@ final class Direction {
 
     // ---- pump state ----
     private final AtomicInteger wip = new AtomicInteger();
-    private final Object writeWait = new Object();
     private volatile boolean started;
     private volatile boolean demandPending;
     private volatile boolean writePending;
@@ -91,7 +90,6 @@ final class Direction {
     private final List<ByteBuffer> pieces = new ArrayList<>();
     /** The read buffer itself is the write's only data piece (no slice): its position is left alone. */
     private boolean writeInPlace;
-    private final boolean callbackReads;
     // allocated once: the endpoints reuse their callbacks while these stay the same
     private final Runnable onReadable = this::onReadable;
     /** Paces reads on a rate-limited route (client direction only), else null; set before {@link #start()}. */
@@ -118,7 +116,6 @@ final class Direction {
         this.allowOtherRsv = allowOtherRsv;
         this.maxFrameSize = maxFrameSize;
         this.maxMessageSize = maxMessageSize;
-        this.callbackReads = source.readsOnlyInCallbacks();
         this.writer = new TargetWriter(lock, target, new TargetWriter.Events() {
             @Override
             public void closeWritten() {
@@ -248,7 +245,7 @@ final class Direction {
             if (!buffer.hasRemaining()) {
                 if (gate != null) {
                     demandPending = true; // before the wake-up is scheduled: it may run at once
-                    if (gate.holdBeforeRead(this, source, this::onReadable)) {
+                    if (gate.holdBeforeRead(this, this::onReadable)) {
                         return;
                     }
                     demandPending = false;
@@ -287,9 +284,6 @@ final class Direction {
             if (write != NOTHING_TO_START) {
                 writer.start(write);
             }
-            if (callbackReads) {
-                awaitWritten(); // read on, here, only once the other side took the bytes
-            }
         }
     }
 
@@ -304,34 +298,7 @@ final class Direction {
             b.position(0).limit(0);
         }
         writePending = false;
-        if (callbackReads) {
-            synchronized (writeWait) {
-                writeWait.notifyAll();
-            }
-        }
         pump();
-    }
-
-    /**
-     * For sources read only on their container's callback threads: waits on this (callback) thread until the
-     * data write completed or the direction stopped. The pump's work counter keeps other threads out meanwhile.
-     */
-    private void awaitWritten() {
-        while (writePending && started) {
-            synchronized (writeWait) {
-                if (!writePending || !started) {
-                    return;
-                }
-                try {
-                    writeWait.wait(5);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-            // this thread may hold the container's per-connection lock: move our own writes to the client along
-            source.progressWrites();
-        }
     }
 
     private void release() {
@@ -346,9 +313,6 @@ final class Direction {
     /** Ends the pump for good (the tunnel is closing its endpoints); releases the buffer when idle. */
     void stop() {
         started = false;
-        synchronized (writeWait) {
-            writeWait.notifyAll();
-        }
         if (wip.get() == 0 && !writePending) {
             // Racy by design: a pump that is running keeps its buffer; pools tolerate a missed release.
             ByteBuffer b = buffer;

@@ -1,14 +1,11 @@
 package dev.wsproxy.internal.tunnel;
 
 import dev.wsproxy.RateLimit;
-import dev.wsproxy.TunnelEndpoint;
 import dev.wsproxy.internal.RateLimiter;
 import dev.wsproxy.internal.RelayTimers;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Paces the client-to-upstream {@link Direction} of a route with a {@link RateLimit}: before each read it asks
@@ -20,7 +17,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class RateGate {
 
-    private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final RateLimiter limiter;
     private final Direction.Owner owner;
@@ -45,10 +41,10 @@ final class RateGate {
     }
 
     /**
-     * Before the next read from {@code source}: {@code true} when the pump must stop now because
+     * Before the next read from the client: {@code true} when the pump must stop now because
      * {@code resume} was scheduled for when the limit allows reading again.
      */
-    boolean holdBeforeRead(Direction from, TunnelEndpoint source, Runnable resume) {
+    boolean holdBeforeRead(Direction from, Runnable resume) {
         if (limiter.closes()) {
             String reason = limiter.exceeded();
             if (reason != null) {
@@ -58,16 +54,6 @@ final class RateGate {
         }
         long wait = limiter.delayNanos();
         if (wait <= 0) {
-            return false;
-        }
-        if (source.readsOnlyInCallbacks()) {
-            // Only the container's callback thread may read (see Direction.awaitWritten): wait on it, moving
-            // this connection's writes to the client along, as a blocking servlet would.
-            long end = System.nanoTime() + wait;
-            for (long left = wait; left > 0; left = end - System.nanoTime()) {
-                LockSupport.parkNanos(Math.min(left, SLICE_NANOS));
-                source.progressWrites();
-            }
             return false;
         }
         try {

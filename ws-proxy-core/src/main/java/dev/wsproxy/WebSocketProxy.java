@@ -2,14 +2,10 @@ package dev.wsproxy;
 
 import dev.wsproxy.internal.ActiveConnections;
 import dev.wsproxy.internal.Authorization;
-import dev.wsproxy.internal.ClientEndpointConfigs;
 import dev.wsproxy.internal.ConnectionLimits;
 import dev.wsproxy.internal.HandshakeValidator;
-import dev.wsproxy.internal.HeaderTokens;
 import dev.wsproxy.internal.PathNormalizer;
-import dev.wsproxy.internal.PathRules;
 import dev.wsproxy.internal.ProxiedConnection;
-import dev.wsproxy.internal.Relay;
 import dev.wsproxy.internal.RelayTimers;
 import dev.wsproxy.internal.UpstreamClient;
 import dev.wsproxy.internal.UpstreamClients;
@@ -26,7 +22,6 @@ import dev.wsproxy.internal.tunnel.BufferPool;
 import dev.wsproxy.internal.tunnel.Tunnel;
 import dev.wsproxy.internal.tunnel.TunnelConnector;
 import dev.wsproxy.internal.tunnel.UpstreamHandshake;
-import jakarta.websocket.Session;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -39,7 +34,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,6 +105,8 @@ public final class WebSocketProxy implements AutoCloseable {
     private final ProxyObserver observer;
     private final JmxMetrics jmx;
     private final Authorization authorization;
+    private final Refusals refusals;
+    private final MessageHandshakes messageHandshakes;
     private volatile boolean closed;
     private boolean released;
 
@@ -130,6 +126,9 @@ public final class WebSocketProxy implements AutoCloseable {
         this.drainTimeout = b.drainTimeout;
         this.requestHeadTimeout = b.requestHeadTimeout;
         this.detailedErrors = b.detailedErrors;
+        this.refusals = new Refusals(observer, b.detailedErrors);
+        this.messageHandshakes = new MessageHandshakes(pools, timers, observer, active, refusals,
+                this::messageConnector, this::released, () -> closed);
         this.authorization = Authorization.of(b.authorizer, b.asyncAuthorizer, b.authorizationTimeout, timers);
     }
 
@@ -228,7 +227,7 @@ public final class WebSocketProxy implements AutoCloseable {
                     request);
             return observer.active() ? observed(id, routed, request, System.nanoTime(), result) : result;
         } catch (RuntimeException | StackOverflowError e) {
-            return CompletableFuture.completedFuture(unexpected(id, request, e));
+            return CompletableFuture.completedFuture(refusals.unexpected(id, request, e));
         }
     }
 
@@ -237,14 +236,6 @@ public final class WebSocketProxy implements AutoCloseable {
         return result.thenApply(r -> r.action() == HandshakeResult.Action.PASS ? r : observer.handshake(r, id,
                 routed.getKey().path(), routed.getValue(), request, routed.getKey().headerPolicy(), startNanos,
                 r.connection(), r.status(), r.logReason, r.byUpstream));
-    }
-
-    private HandshakeResult unexpected(String id, HandshakeRequest request, Throwable e) {
-        // A bug deserves its stack trace; a stack overflow (e.g. a backtracking route regex) does not.
-        LOG.warn("[{}] unexpected failure handling {} from {}: {}", id, printablePath(request),
-                request.remoteAddress(), e.toString(), e instanceof StackOverflowError ? null : e);
-        return refuseUpstream(id, request, 502, "the proxy failed while handling this handshake ("
-                + e.getClass().getSimpleName() + "; see the proxy log for connection " + id + ")");
     }
 
     /** The route for a normalised path and its upstream URI, or {@code null} (see {@link RouteTable}). */
@@ -268,12 +259,12 @@ public final class WebSocketProxy implements AutoCloseable {
             HandshakeDecision decision = outcome.decision();
             // the route's target: a pool puts the chosen member's authority on it
             return decision.isAllowed() ? connect(id, route, checked, request, key, decision)
-                    : CompletableFuture.completedFuture(refuse(id, request, decision.status(), outcome.logReason(),
+                    : CompletableFuture.completedFuture(refusals.refuse(id, request, decision.status(), outcome.logReason(),
                     decision.reason(), decision.responseHeaders()));
         };
         // a late decision must not run message mode's blocking connect on the authorizer's or the timer's thread
         return (deciding.isDone() ? deciding.thenCompose(next) : deciding.thenComposeAsync(next, timers::submit))
-                .exceptionally(e -> unexpected(id, request, e instanceof CompletionException ? e.getCause() : e));
+                .exceptionally(e -> refusals.unexpected(id, request, e instanceof CompletionException ? e.getCause() : e));
     }
 
     /** After the authorizer allowed it: the connection limits, then the upstream. */
@@ -284,18 +275,19 @@ public final class WebSocketProxy implements AutoCloseable {
         try {
             targetUri = new URI(target);
         } catch (URISyntaxException e) {
-            return CompletableFuture.completedFuture(refuse(id, request, 400, "request path or query is not a"
+            return CompletableFuture.completedFuture(refusals.refuse(id, request, 400, "request path or query is not a"
                     + " valid URI: " + HandshakeValidator.printable(e.getReason()), Map.of()));
         }
         String overLimit = limits.acquire(route, request.remoteAddress());
         if (overLimit != null) {
-            return CompletableFuture.completedFuture(refuse(id, request, 503, overLimit, Map.of("Retry-After", "5")));
+            return CompletableFuture.completedFuture(refusals.refuse(id, request, 503, overLimit, Map.of("Retry-After", "5")));
         }
         if (route.relayMode() == ProxyRoute.RelayMode.TUNNEL && "HTTP/1.1".equals(request.protocol())
                 && request.tunnelCapable()) {
             return tunnel(id, route, targetUri, request, key, decision);
         }
-        return CompletableFuture.completedFuture(message(id, route, target, targetUri, request, key, decision));
+        return CompletableFuture.completedFuture(messageHandshakes.open(id, route, target, targetUri, request, key,
+                decision));
     }
 
     /**
@@ -304,52 +296,18 @@ public final class WebSocketProxy implements AutoCloseable {
      */
     private Object check(String id, ProxyRoute route, String target, PathNormalizer.Result normalized,
                          HandshakeRequest request) {
-        if (!HandshakeValidator.isUpgradeAttempt(request)) {
-            if (route.rejectNonUpgrade()) {
-                return refuse(id, request, 426, "this path only accepts WebSocket connections (send a WebSocket"
-                        + " handshake: Upgrade: websocket, Connection: Upgrade)", Map.of("Upgrade", "websocket"));
-            }
+        Object checked = HandshakeChecks.check(route, target, normalized, request);
+        if (checked == HandshakeChecks.PASS) {
             return HandshakeResult.pass();
         }
-        String pathProblem = normalized.problem();
-        if (pathProblem == null && normalized.hasEncodedSlash() && !route.allowEncodedSlash()) {
-            pathProblem = "the path has an encoded slash (%2F), which upstreams read differently (send '/' or,"
-                    + " if the upstream keeps %2F opaque, set the route's allowEncodedSlash)";
-        }
-        if (pathProblem == null && route.keepRepeatedSlashes()) {
-            String kept = PathNormalizer.normalize(request.path(), true).path();
-            target = route.rewrite(kept, request.query());
-            if (target == null) {
-                pathProblem = "the path matches this route only with its repeated '/' merged (send single"
-                        + " slashes; the route keeps repeated slashes)";
-            }
-        }
-        if (pathProblem == null) {
-            // A regex template can assemble '..' from harmless captures: check what the upstream would get.
-            String targetPath = target.substring(target.indexOf('/', target.indexOf("://") + 3));
-            int query = targetPath.indexOf('?');
-            pathProblem = PathRules.problem(query < 0 ? targetPath : targetPath.substring(0, query));
-        }
-        if (pathProblem == null && request.query() != null && PathRules.badPercentEncoding(request.query()) != null) {
-            pathProblem = "the query has invalid percent-encoding '" + HandshakeValidator.printable(
-                    PathRules.badPercentEncoding(request.query())) + "' (encode '%' itself as %25)";
-        }
-        if (pathProblem != null) {
-            return refuse(id, request, 400, pathProblem, Map.of());
-        }
-        HandshakeValidator.Refusal refusal = HandshakeValidator.validate(request);
-        if (refusal != null) {
-            return refuse(id, request, refusal.status, refusal.reason, refusal.headers);
-        }
-        String origin = request.header("Origin");
-        if (!route.headerPolicy().originAllowed(origin)) {
-            return refuse(id, request, 403, "Origin '" + HandshakeValidator.printable(origin) + "' is not allowed"
-                    + " on this path (if that is your site, add it to the route's allowedOrigins)", Map.of());
+        if (checked instanceof HandshakeValidator.Refusal) {
+            HandshakeValidator.Refusal refusal = (HandshakeValidator.Refusal) checked;
+            return refusals.refuse(id, request, refusal.status, refusal.reason, refusal.headers);
         }
         if (closed) {
-            return refuse(id, request, 503, "proxy is shutting down", Map.of("Retry-After", "1"));
+            return refusals.refuse(id, request, 503, "proxy is shutting down", Map.of("Retry-After", "1"));
         }
-        return target;
+        return checked;
     }
 
     /** Tunnel mode: connect upstream without blocking, forwarding the client's handshake fields. */
@@ -381,9 +339,9 @@ public final class WebSocketProxy implements AutoCloseable {
                             ? failure.getCause() : failure;
                     if (cause instanceof UpstreamFailure) {
                         LOG.debug("[{}] upstream failure", id, cause.getCause());
-                        return refusePool(id, request, (UpstreamFailure) cause);
+                        return refusals.refusePool(id, request, (UpstreamFailure) cause);
                     }
-                    return unexpected(id, request, cause);
+                    return refusals.unexpected(id, request, cause);
                 }
                 UpstreamHandshake upstream = connected.value;
                 tunnel.upstreamChosen(connected.target, connected.member());
@@ -391,74 +349,16 @@ public final class WebSocketProxy implements AutoCloseable {
                 if (closed || !tunnel.upstreamConnected(upstream)) {
                     pools.release(tunnel);
                     tunnel.shutdown();
-                    return refuse(id, request, 503, "proxy is shutting down", Map.of("Retry-After", "1"));
+                    return refusals.refuse(id, request, 503, "proxy is shutting down", Map.of("Retry-After", "1"));
                 }
                 LOG.debug("[{}] {} {} -> {} (tunnel, subprotocol {})", id, request.remoteAddress(), request,
                         connected.target, upstream.subprotocol());
                 return HandshakeResult.tunnel(tunnel, upstream.clientHeaders());
             } catch (RuntimeException e) {
                 tunnel.clientUpgradeFailed(e);
-                return unexpected(id, request, e);
+                return refusals.unexpected(id, request, e);
             }
         });
-    }
-
-    /** Message mode: the upstream session is opened with the upstream client, blocking this thread. */
-    private HandshakeResult message(String id, ProxyRoute route, String target, URI targetUri,
-                                    HandshakeRequest request, String key, HandshakeDecision decision) {
-        ProxyRoute slotRoute = route;
-        Relay relay = new Relay(id, route, request.remoteAddress(), request.path(), targetUri, timers,
-                listener, ended -> released(ended, slotRoute, request.remoteAddress()));
-        active.add(relay);
-        List<String> offered = UpstreamHeaders.offeredSubprotocols(request);
-        Map<String, String> headers = Authorization.withHeaders(UpstreamHeaders.forUpstream(request,
-                route.preserveHost(), route.strippedPrefix(), route.headerPolicy()), decision);
-        UpstreamClient.Connected connected;
-        try {
-            Pools.Connected<UpstreamClient.Connected> chosen = pools.connect(id, route, key, target,
-                    decision.upstream(), route.connectTimeout(), Pools.messageAttempt(this::messageConnector,
-                            headers, offered, relay.upstreamEndpoint(), route.maxFrameSize())).join();
-            connected = chosen.value;
-            relay.upstreamChosen(chosen.target, chosen.member());
-            pools.attach(relay, chosen);
-        } catch (CompletionException e) {
-            released(relay, route, request.remoteAddress());
-            if (!(e.getCause() instanceof UpstreamFailure)) {
-                throw e;
-            }
-            LOG.debug("[{}] upstream failure", id, e.getCause().getCause());
-            return refusePool(id, request, (UpstreamFailure) e.getCause());
-        } catch (RuntimeException e) {
-            released(relay, route, request.remoteAddress());
-            throw e;
-        }
-        try {
-            Session upstream = connected.session;
-            String chosen = upstream.getNegotiatedSubprotocol();
-            if (chosen != null && chosen.isEmpty()) {
-                chosen = null;
-            }
-            if (chosen != null && !offered.contains(chosen)) {
-                relay.clientUpgradeFailed(new IllegalStateException("upstream chose an unoffered subprotocol"));
-                return refuseUpstream(id, request, 502, "upstream chose subprotocol '"
-                        + HandshakeValidator.printable(chosen)
-                        + "' which the client did not offer (offered: " + offered + "; fix the upstream's"
-                        + " subprotocol selection)");
-            }
-            relay.upstreamConnected(chosen);
-            List<String> setCookies = new ArrayList<>(
-                    connected.responseHeaders.getOrDefault("Set-Cookie", List.of()));
-            setCookies.removeIf(v -> !HeaderTokens.isSafeValue(v));
-            LOG.debug("[{}] {} {} -> {} (subprotocol {})", id, request.remoteAddress(), request, target, chosen);
-            if (closed) {
-                relay.shutdown();
-                return refuse(id, request, 503, "proxy is shutting down", Map.of("Retry-After", "1"));
-            }
-            return HandshakeResult.upgrade(relay, ClientEndpointConfigs.create(relay, chosen, setCookies));
-        } catch (RuntimeException e) {
-            relay.clientUpgradeFailed(e);
-            throw e;
-        }
     }
 
     private synchronized UpstreamClient messageConnector() {
@@ -474,49 +374,6 @@ public final class WebSocketProxy implements AutoCloseable {
         if (active.remove(relay)) {
             limits.release(route, clientAddress);
         }
-    }
-
-    /** A pool's failure: 503 with Retry-After when no member could take the connection, else the upstream's. */
-    private HandshakeResult refusePool(String id, HandshakeRequest request, UpstreamFailure failure) {
-        return failure.status() == 503 ? refuse(id, request, 503, failure.getMessage(), Map.of("Retry-After", "5"))
-                : refuseUpstream(id, request, failure.status(), failure.getMessage());
-    }
-
-    private HandshakeResult refuse(String id, HandshakeRequest request, int status, String reason,
-                                   Map<String, String> headers) {
-        return refuse(id, request, status, reason, reason, headers);
-    }
-
-    /**
-     * A refusal the upstream caused: its reason names the upstream's address, so unless {@link #detailedErrors}
-     * the client gets a generic one with the connection id, and the log and listener get the full reason.
-     */
-    private HandshakeResult refuseUpstream(String id, HandshakeRequest request, int status, String reason) {
-        String generic = status == 504 ? "upstream timed out"
-                : status >= 400 && status < 500 ? "upstream refused the handshake with HTTP " + status
-                : "upstream unavailable";
-        HandshakeResult result = refuse(id, request, status, reason,
-                (detailedErrors ? reason : generic) + " (connection " + id + ")", Map.of());
-        result.byUpstream = true;
-        return result;
-    }
-
-    private HandshakeResult refuse(String id, HandshakeRequest request, int status, String reason,
-                                   String clientReason, Map<String, String> headers) {
-        LOG.warn("[{}] refused {} from {}: {} {}", id, printablePath(request), request.remoteAddress(), status,
-                reason);
-        try {
-            listener.onRefused(request, status, reason);
-        } catch (RuntimeException e) {
-            LOG.warn("[{}] listener threw", id, e);
-        }
-        HandshakeResult result = HandshakeResult.reject(status, clientReason, headers);
-        result.logReason = reason;
-        return result;
-    }
-
-    private static String printablePath(HandshakeRequest request) {
-        return HandshakeValidator.printable(request.contextPath() + request.path(), 200);
     }
 
     /**

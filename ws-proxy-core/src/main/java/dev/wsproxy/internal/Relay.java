@@ -1,6 +1,5 @@
 package dev.wsproxy.internal;
 
-import dev.wsproxy.ProxyConnection;
 import dev.wsproxy.ProxyListener;
 import dev.wsproxy.ProxyRoute;
 import dev.wsproxy.internal.metrics.ConnectionStats;
@@ -53,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * the peer's own close, if it comes within the linger, decides (it is usually why the write failed). Whatever escapes a callback ends the relay
  * with 1011 both ways ({@link #guarded}).
  */
-public final class Relay implements ProxyConnection, ProxiedConnection, ConnectionStats.Source {
+public final class Relay extends RelayInfo implements ProxiedConnection, ConnectionStats.Source {
 
     private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
 
@@ -79,12 +78,6 @@ public final class Relay implements ProxyConnection, ProxiedConnection, Connecti
         }
     }
 
-    private final String id;
-    private final ProxyRoute route;
-    private final String clientAddress;
-    private final String path;
-    private volatile URI upstreamUri;
-    private volatile String upstreamMember;
     private final RelayTimers timers;
     private final ProxyListener listener;
     private final Consumer<Relay> onEnded;
@@ -98,7 +91,6 @@ public final class Relay implements ProxyConnection, ProxiedConnection, Connecti
     private final UpstreamSide upstreamSide = new UpstreamSide();
     private final RelayClientEndpoint clientSide = new RelayClientEndpoint(this);
     private final long maxMessageSize;
-    private final ConnectionStats stats = new ConnectionStats();
     /** The route's rate limit on client messages, or null; used by the client's message handler thread only. */
     private final RateLimiter rateLimiter;
 
@@ -111,16 +103,10 @@ public final class Relay implements ProxyConnection, ProxiedConnection, Connecti
 
     private final RelayKeepalive keepalive;
 
-    private volatile String subprotocol;
-    private volatile Instant openedAt = Instant.now();
 
     public Relay(String id, ProxyRoute route, String clientAddress, String path, URI upstreamUri,
                  RelayTimers timers, ProxyListener listener, Consumer<Relay> onEnded) {
-        this.id = id;
-        this.route = route;
-        this.clientAddress = clientAddress;
-        this.path = path;
-        this.upstreamUri = upstreamUri;
+        super(id, route, clientAddress, path, upstreamUri);
         this.timers = timers;
         this.listener = listener;
         this.onEnded = onEnded;
@@ -547,82 +533,14 @@ public final class Relay implements ProxyConnection, ProxiedConnection, Connecti
         }
     }
 
-    // ---- ProxyConnection --------------------------------------------------------------------------
-
     @Override
-    public ConnectionStats stats() {
-        return stats;
+    Peer clientPeer() {
+        return client;
     }
 
     @Override
-    public String id() {
-        return id;
-    }
-
-    @Override
-    public ProxyRoute route() {
-        return route;
-    }
-
-    @Override
-    public String clientAddress() {
-        return clientAddress;
-    }
-
-    @Override
-    public String path() {
-        return path;
-    }
-
-    @Override
-    public URI upstream() {
-        return upstreamUri;
-    }
-
-    @Override
-    public String upstreamMember() {
-        return upstreamMember != null ? upstreamMember : dev.wsproxy.ProxyConnection.super.upstreamMember();
-    }
-
-    /** The pool chose a member for this connection: the URI it connects to and the member's name. */
-    public void upstreamChosen(URI uri, String member) {
-        this.upstreamUri = uri;
-        this.upstreamMember = member;
-    }
-
-    @Override
-    public String subprotocol() {
-        return subprotocol;
-    }
-
-    @Override
-    public Instant openedAt() {
-        return openedAt;
-    }
-
-    @Override
-    public long clientToUpstreamMessages() {
-        return upstream.messagesSent;
-    }
-
-    @Override
-    public long clientToUpstreamBytes() {
-        return upstream.bytesSent;
-    }
-
-    @Override
-    public long upstreamToClientMessages() {
-        return client.messagesSent;
-    }
-
-    @Override
-    public long upstreamToClientBytes() {
-        return client.bytesSent;
-    }
-
-    @Override
-    public String toString() {
-        return "Relay[" + id + " " + path + " -> " + upstreamUri + "]";
+    Peer upstreamPeer() {
+        return upstream;
     }
 
     /** Tyrus-side endpoint: events of the proxy-to-upstream session. */

@@ -23,40 +23,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Direction {
 
-    /** What the tunnel decides about a control frame read from the source. */
-    enum Verdict { FORWARD, DROP }
-
-    /** The tunnel's side of the contract; called from the pump or from write callbacks, never under a lock. */
-    interface Owner {
-        Verdict controlFrame(Direction from, int opcode, byte[] payload);
-
-        /** A frame header broke the protocol or a limit; nothing of that frame was forwarded. */
-        void violation(Direction from, int closeCode, String reason);
-
-        /** The source ended: {@code failure} is null for end of stream. */
-        void inputEnded(Direction from, Throwable failure);
-
-        void writeFailed(Direction to, Throwable failure);
-
-        /** A close frame (forwarded or the proxy's own) was completely written to the target. */
-        void closeWritten(Direction to);
-
-        /** Something escaped the pump (a bug): the connection ends with 1011. */
-        void internalFailure(Direction where, Throwable failure);
-
-        /**
-         * Data frame headers were read (once per read, not per frame): counts and idle tracking. {@code
-         * messages} is how many of the frames ended a message; the payload bytes may still be on their way.
-         */
-        void dataFrames(Direction from, int frames, long payloadBytes, int messages, long largestEnded);
-    }
-
     final String sourceName;
     final String targetName;
     final boolean fromClient;
     private final TunnelEndpoint source;
     private final TunnelEndpoint target;
-    private final Owner owner;
+    private final DirectionOwner owner;
     private final BufferPool pool;
     private final boolean allowRsv1;
     private final boolean allowOtherRsv;
@@ -103,7 +75,7 @@ final class Direction {
     private final TargetWriter writer;
 
     Direction(String sourceName, String targetName, boolean fromClient, TunnelEndpoint source, TunnelEndpoint target,
-              Owner owner, BufferPool pool, boolean allowRsv1, boolean allowOtherRsv, long maxFrameSize,
+              DirectionOwner owner, BufferPool pool, boolean allowRsv1, boolean allowOtherRsv, long maxFrameSize,
               long maxMessageSize) {
         this.sourceName = sourceName;
         this.targetName = targetName;
@@ -587,7 +559,7 @@ final class Direction {
             byte b = frame[headerLength + i];
             payload[i] = masked ? (byte) (b ^ frame[keyAt + (i & 3)]) : b;
         }
-        boolean forward = owner.controlFrame(this, opcode, payload) == Verdict.FORWARD && !discarding;
+        boolean forward = owner.controlFrame(this, opcode, payload) == DirectionOwner.Verdict.FORWARD && !discarding;
         if (opcode == Frames.CLOSE) {
             piecesHaveClose |= forward;
             closeSeen = true;

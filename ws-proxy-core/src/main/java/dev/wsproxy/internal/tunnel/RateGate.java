@@ -19,18 +19,18 @@ final class RateGate {
 
 
     private final RateLimiter limiter;
-    private final Direction.Owner owner;
+    private final DirectionOwner owner;
     private final RelayTimers timers;
     private ByteBuffer buffer;
 
-    private RateGate(RateLimiter limiter, Direction.Owner owner, RelayTimers timers) {
+    private RateGate(RateLimiter limiter, DirectionOwner owner, RelayTimers timers) {
         this.limiter = limiter;
         this.owner = owner;
         this.timers = timers;
     }
 
     /** The gate for a route's limit, or {@code null} when it has none. */
-    static RateGate of(RateLimit limit, Direction.Owner owner, RelayTimers timers) {
+    static RateGate of(RateLimit limit, DirectionOwner owner, RelayTimers timers) {
         RateLimiter limiter = RateLimiter.of(limit);
         return limiter == null ? null : new RateGate(limiter, owner, timers);
     }

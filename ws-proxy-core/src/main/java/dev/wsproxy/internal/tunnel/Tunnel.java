@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * workers. {@link #lock} guards the state, the ending and the close bookkeeping. Listener calls are made
  * outside the lock, {@code onOpen} before the one terminal event.
  */
-public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsproxy.internal.ProxiedConnection {
+public final class Tunnel extends TunnelInfo implements DirectionOwner, dev.wsproxy.internal.ProxiedConnection {
 
     private static final Logger LOG = LoggerFactory.getLogger(Tunnel.class);
 
@@ -45,23 +45,6 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
 
     /** The connection's life. */
     public enum State { CONNECTING_UPSTREAM, AWAITING_CLIENT, OPEN, CLOSING, CLOSED, FAILED }
-
-    /** What ended the connection, decided once. */
-    private static final class Ending {
-        final int code;
-        final String reason;
-        final boolean failed;
-        final boolean byClient;
-        final Throwable cause;
-
-        Ending(int code, String reason, boolean failed, boolean byClient, Throwable cause) {
-            this.code = code;
-            this.reason = reason;
-            this.failed = failed;
-            this.byClient = byClient;
-            this.cause = cause;
-        }
-    }
 
     final RelayTimers timers;
     private final ProxyListener listener;
@@ -324,19 +307,19 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
     }
 
     @Override
-    public Direction.Verdict controlFrame(Direction from, int opcode, byte[] payload) {
+    public DirectionOwner.Verdict controlFrame(Direction from, int opcode, byte[] payload) {
         TunnelPeer source = peerOf(from);
         if (opcode == Frames.PONG) {
             if (source.answersOurPing(payload)) {
                 source.awaitingPong = false;
                 source.pongs++;
                 stats().pingRtt(source == client, System.nanoTime() - source.pingSentNanos);
-                return Direction.Verdict.DROP; // the answer to the proxy's own ping
+                return DirectionOwner.Verdict.DROP; // the answer to the proxy's own ping
             }
-            return Direction.Verdict.FORWARD;
+            return DirectionOwner.Verdict.FORWARD;
         }
         if (opcode == Frames.PING) {
-            return Direction.Verdict.FORWARD;
+            return DirectionOwner.Verdict.FORWARD;
         }
         // CLOSE
         int code = payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
@@ -344,7 +327,7 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
         if (payload.length == 1 || (payload.length >= 2 && !Frames.isTransmittable(code))) {
             violation(from, 1002, source.name + " sent an invalid close code " + (payload.length == 1 ? "(1 byte)"
                     : Integer.toString(code)));
-            return Direction.Verdict.DROP;
+            return DirectionOwner.Verdict.DROP;
         }
         LOG.debug("[{}] {} sent close {} {}", id(), source.name, code, reason);
         TunnelPeer target = otherOf(from);
@@ -368,7 +351,7 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
             stats().close(!from.fromClient, code, reason);
         }
         checkDone(source);
-        return forward ? Direction.Verdict.FORWARD : Direction.Verdict.DROP;
+        return forward ? DirectionOwner.Verdict.FORWARD : DirectionOwner.Verdict.DROP;
     }
 
     @Override
@@ -405,7 +388,7 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
             }
             if (lost && ending == null) {
                 boolean fromClient = from.fromClient;
-                String what = failure == null || isConnectionLoss(failure) ? "connection lost"
+                String what = failure == null || Ending.isConnectionLoss(failure) ? "connection lost"
                         : "connection failed: " + failure;
                 ending = fromClient ? new Ending(1001, "client " + what, true, true, failure)
                         : new Ending(1014, "upstream " + what, true, false, failure);
@@ -602,18 +585,5 @@ public final class Tunnel extends TunnelInfo implements Direction.Owner, dev.wsp
             timersArmed.clear();
         }
         armed.forEach(f -> f.cancel(false));
-    }
-
-    static boolean isConnectionLoss(Throwable cause) {
-        for (Throwable t = cause; t != null; t = t.getCause()) {
-            if (t instanceof java.nio.channels.ClosedChannelException || t instanceof java.io.EOFException
-                    || t instanceof java.net.SocketException) {
-                return true;
-            }
-            if (t instanceof java.io.IOException && t.getClass() == java.io.IOException.class) {
-                return true; // the JDK reports resets and broken pipes as plain IOExceptions
-            }
-        }
-        return false;
     }
 }

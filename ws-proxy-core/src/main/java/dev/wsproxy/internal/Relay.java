@@ -2,7 +2,6 @@ package dev.wsproxy.internal;
 
 import dev.wsproxy.ProxyListener;
 import dev.wsproxy.ProxyRoute;
-import dev.wsproxy.internal.metrics.ConnectionStats;
 import dev.wsproxy.internal.metrics.EndCause;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
@@ -52,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * the peer's own close, if it comes within the linger, decides (it is usually why the write failed). Whatever escapes a callback ends the relay
  * with 1011 both ways ({@link #guarded}).
  */
-public final class Relay extends RelayInfo implements ProxiedConnection, ConnectionStats.Source {
+public final class Relay extends ConnectionInfo implements ProxiedConnection {
 
     private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
 
@@ -534,13 +533,23 @@ public final class Relay extends RelayInfo implements ProxiedConnection, Connect
     }
 
     @Override
-    Peer clientPeer() {
-        return client;
+    public long clientToUpstreamMessages() {
+        return upstream.messagesSent;
     }
 
     @Override
-    Peer upstreamPeer() {
-        return upstream;
+    public long clientToUpstreamBytes() {
+        return upstream.bytesSent;
+    }
+
+    @Override
+    public long upstreamToClientMessages() {
+        return client.messagesSent;
+    }
+
+    @Override
+    public long upstreamToClientBytes() {
+        return client.bytesSent;
     }
 
     /** Tyrus-side endpoint: events of the proxy-to-upstream session. */

@@ -1,48 +1,22 @@
 package dev.wsproxy.internal.tunnel;
 
-import dev.wsproxy.ProxyConnection;
 import dev.wsproxy.ProxyRoute;
-import dev.wsproxy.internal.metrics.ConnectionStats;
+import dev.wsproxy.internal.ConnectionInfo;
 import java.net.URI;
-import java.time.Instant;
 
 /**
- * The read-only view of a {@link Tunnel} that listeners get: who connected, where to, what was negotiated,
- * and the counters, updated by each direction's pump (one writer per counter) and read without locks.
+ * The read-only view of a {@link Tunnel} that listeners get: {@link ConnectionInfo} and the tunnel's counters,
+ * updated by each direction's pump (one writer per counter, once per read) and read without locks.
  */
-abstract class TunnelInfo implements ProxyConnection, ConnectionStats.Source {
+abstract class TunnelInfo extends ConnectionInfo {
 
-    private final String id;
-    private final ProxyRoute route;
-    private final String clientAddress;
-    private final String path;
-    private volatile URI upstreamUri;
-    private volatile String upstreamMember;
-    volatile String subprotocol;
-    volatile Instant openedAt = Instant.now();
     private volatile long c2uMessages;
     private volatile long c2uBytes;
     private volatile long u2cMessages;
     private volatile long u2cBytes;
-    private final ConnectionStats stats = new ConnectionStats();
 
     TunnelInfo(String id, ProxyRoute route, String clientAddress, String path, URI upstreamUri) {
-        this.id = id;
-        this.route = route;
-        this.clientAddress = clientAddress;
-        this.path = path;
-        this.upstreamUri = upstreamUri;
-    }
-
-    /** The pool chose a member for this connection: the URI it connected to and the member's name. */
-    public final void upstreamChosen(URI uri, String member) {
-        this.upstreamUri = uri;
-        this.upstreamMember = member;
-    }
-
-    @Override
-    public String upstreamMember() {
-        return upstreamMember != null ? upstreamMember : ProxyConnection.super.upstreamMember();
+        super(id, route, clientAddress, path, upstreamUri);
     }
 
     /**
@@ -58,46 +32,6 @@ abstract class TunnelInfo implements ProxyConnection, ConnectionStats.Source {
             u2cBytes += payloadBytes;
             u2cMessages += messages;
         }
-    }
-
-    @Override
-    public final ConnectionStats stats() {
-        return stats;
-    }
-
-    @Override
-    public String id() {
-        return id;
-    }
-
-    @Override
-    public ProxyRoute route() {
-        return route;
-    }
-
-    @Override
-    public String clientAddress() {
-        return clientAddress;
-    }
-
-    @Override
-    public String path() {
-        return path;
-    }
-
-    @Override
-    public URI upstream() {
-        return upstreamUri;
-    }
-
-    @Override
-    public String subprotocol() {
-        return subprotocol;
-    }
-
-    @Override
-    public Instant openedAt() {
-        return openedAt;
     }
 
     @Override
@@ -118,10 +52,5 @@ abstract class TunnelInfo implements ProxyConnection, ConnectionStats.Source {
     @Override
     public long upstreamToClientBytes() {
         return u2cBytes;
-    }
-
-    @Override
-    public String toString() {
-        return "Tunnel[" + id + " " + path + " -> " + upstreamUri + "]";
     }
 }

@@ -30,9 +30,11 @@ final class BenchOptions {
             "  --scale-conns=N             idle connections (default 9800; quick 1000), capped by the open-files limit",
             "  --scale-concurrency=N       handshakes in flight while opening them (default 100)",
             "  --scale-warmup=N            handshakes warming a fresh proxy before the scale baseline, in waves of",
-            "                              scale-concurrency opened then closed (default 200). More (e.g. 5000) gives",
-            "                              the handshake rate of a warm JVM, but pooled and retained memory then",
-            "                              moves into the baseline: the per-connection memory figures read low",
+            "                              scale-concurrency opened then closed (default 200): the memory baseline",
+            "                              and the fresh-process handshake rate",
+            "  --scale-warm-max=N          after that burst is closed, warm the proxy with handshakes (rounds of 1000,",
+            "                              until its JIT compiles under 2 % of the time, at most N; default 30000)",
+            "                              and open the connections again: the warm handshake rate. 0: skip it",
             "  --nginx=PATH / --haproxy=PATH   the binaries (default: on the PATH, else in /usr/sbin)",
             "  --backend=raw|jetty         echo backend: RawEchoBackend (default) or CoreEchoBackend (Jetty core)",
             "  --tomcat-jars=DIR           Tomcat 11 jars for tunnel-tomcat",
@@ -59,6 +61,7 @@ final class BenchOptions {
     int scaleConns = 9_800;
     int scaleConcurrency = 100;
     int scaleWarmup = 200;
+    int scaleWarmMax = 30_000;
     String nginx;
     String haproxy;
     String backend = "raw";
@@ -81,6 +84,7 @@ final class BenchOptions {
                     o.warmup = Duration.ofMillis(500);
                     o.measure = Duration.ofSeconds(2);
                     o.scaleConns = 1_000;
+                    o.scaleWarmMax = 3_000;
                     break;
                 case "--reps": o.reps = positive(name, value); break;
                 case "--targets": o.targets = targets(value); break;
@@ -99,6 +103,7 @@ final class BenchOptions {
                 case "--scale-conns": o.scaleConns = positive(name, value); break;
                 case "--scale-concurrency": o.scaleConcurrency = positive(name, value); break;
                 case "--scale-warmup": o.scaleWarmup = positive(name, value); break;
+                case "--scale-warm-max": o.scaleWarmMax = nonNegative(name, value); break;
                 case "--nginx": o.nginx = value; break;
                 case "--haproxy": o.haproxy = value; break;
                 case "--tomcat-jars": o.tomcatJars = value; break;
@@ -118,6 +123,10 @@ final class BenchOptions {
             }
         }
         return o;
+    }
+
+    private static int nonNegative(String name, String value) {
+        return "0".equals(value.trim()) ? 0 : positive(name, value);
     }
 
     private static int positive(String name, String value) {

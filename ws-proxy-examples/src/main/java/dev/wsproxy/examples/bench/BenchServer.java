@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
  * <p>Prints {@code PORT <n>} once listening on {@code 127.0.0.1}, then answers lines on stdin: {@code STATS}
  * (three {@code System.gc()} calls, then {@code STATS <heapUsedBytes> <rssBytes> <threads>}: the
  * heap figure is {@code MemoryMXBean} heap used after those collections, RSS is {@code VmRSS}) and
+ * {@code JIT} ({@code JIT <millis>}: the JIT compilers' total time so far, from {@code CompilationMXBean}) and
  * {@code QUIT}. Exits when stdin closes, so a child never outlives a harness that died.
  */
 public final class BenchServer {
@@ -81,6 +82,9 @@ public final class BenchServer {
             if (line.equals("STATS")) {
                 System.out.println("STATS " + heapAfterGc() + " " + ProcStats.rssBytes(ProcessHandle.current()) + " "
                         + Thread.activeCount());
+                System.out.flush();
+            } else if (line.equals("JIT")) {
+                System.out.println("JIT " + ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
                 System.out.flush();
             } else if (line.equals("QUIT")) {
                 break;

@@ -25,8 +25,11 @@ final class Measurements {
     static final String KERNEL_SHARE = "proxy CPU in the kernel, throughput (%)";
     static final String BULK = "bulk (MB/s)";
     static final String CPU_PER_GB = "proxy CPU per GB (ms)";
-    static final String HANDSHAKES = "handshakes/s";
-    static final String CPU_PER_HANDSHAKE = "proxy CPU per handshake (µs)";
+    static final String HANDSHAKES = "handshakes/s, fresh process";
+    static final String CPU_PER_HANDSHAKE = "proxy CPU per handshake, fresh process (µs)";
+    static final String HANDSHAKES_WARM = "handshakes/s, warm";
+    static final String CPU_PER_HANDSHAKE_WARM = "proxy CPU per handshake, warm (µs)";
+    static final String JIT_WARM = "proxy JIT time while opening, warm (ms)";
     static final String HELD = "connections held";
     static final String RSS = "RSS per idle conn (KiB)";
     static final String HEAP = "heap after GC per idle conn (KiB)";
@@ -192,6 +195,67 @@ final class Measurements {
         }
         System.out.printf(Locale.ROOT, "%s %d/%d open, %.0f handshakes/s%s%s%n", tag, r.opened, count,
                 r.handshakesPerSecond, memory,
+                r.failed > 0 ? ", " + r.failed + " failed, first: " + r.firstFailure : "");
+        if (options.scaleWarmMax > 0) {
+            warmScale(tag, target, count);
+        }
+    }
+
+    /**
+     * The same opening again once the proxy is warm: after the fresh process's burst is closed, waves of
+     * handshakes (opened, then closed) until the proxy's JIT compiled for under 2 % of two rounds of 1,000 in a row
+     * after at least a third of the maximum (a Java proxy; one round for the others), at most {@code --scale-warm-max}; then {@code count} connections
+     * opened and held as before. Memory is not measured here: the warm-up's pooled memory is in any baseline.
+     */
+    private void warmScale(String tag, Target target, int count) throws Exception {
+        int round = Math.min(Math.max(options.scaleConcurrency, 1000), options.scaleWarmMax);
+        int warmed = 0;
+        int quietRounds = 0;
+        boolean quiet = false;
+        while (warmed < options.scaleWarmMax && !quiet) {
+            long jit0 = target.compileMillis();
+            long t0 = System.nanoTime();
+            for (int done = 0; done < round; done += options.scaleConcurrency) {
+                client.scale(target.uri(), Math.min(options.scaleConcurrency, round - done), options.scaleConcurrency,
+                        Duration.ofMinutes(1), () -> { });
+            }
+            warmed += round;
+            long jit1 = target.compileMillis();
+            double wallMillis = (System.nanoTime() - t0) / 1e6;
+            quietRounds = jit0 < 0 || (jit1 - jit0) < 0.02 * wallMillis ? quietRounds + 1 : 0;
+            // a Java proxy: two quiet rounds in a row after at least a third of the maximum (a round without
+            // compiling can come before the next wave of recompilations)
+            quiet = jit0 < 0 || (quietRounds >= 2 && warmed >= options.scaleWarmMax / 3);
+        }
+        if (!quiet) {
+            notes.accept("scale, warm: " + target.name + "'s JIT still compiled for over 2 % of the time after "
+                    + warmed + " warm-up handshakes (--scale-warm-max)");
+        }
+        settle(target);
+        long[] cpu = {target.cpuNanos(), -1};
+        long[] jit = {target.compileMillis(), -1};
+        LoadClient.ScaleResult r = client.scale(target.uri(), count, options.scaleConcurrency, Duration.ofMinutes(5),
+                () -> {
+                    cpu[1] = target.cpuNanos();
+                    try {
+                        jit[1] = target.compileMillis();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+        record(HANDSHAKES_WARM, target, r.handshakesPerSecond);
+        String detail = "";
+        if (cpu[0] >= 0 && cpu[1] >= 0 && r.opened > 0) {
+            double perHandshake = (cpu[1] - cpu[0]) / 1000.0 / r.opened;
+            record(CPU_PER_HANDSHAKE_WARM, target, perHandshake);
+            detail = String.format(Locale.ROOT, ", proxy CPU %.0f µs/handshake", perHandshake);
+        }
+        if (jit[0] >= 0 && jit[1] >= 0) {
+            record(JIT_WARM, target, jit[1] - jit[0]);
+            detail += ", JIT " + (jit[1] - jit[0]) + " ms while opening";
+        }
+        System.out.printf(Locale.ROOT, "%s warm (after %d warm-up handshakes): %d/%d open, %.0f handshakes/s%s%s%n",
+                tag, warmed, r.opened, count, r.handshakesPerSecond, detail,
                 r.failed > 0 ? ", " + r.failed + " failed, first: " + r.firstFailure : "");
     }
 

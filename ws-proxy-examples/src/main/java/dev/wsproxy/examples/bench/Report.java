@@ -17,7 +17,8 @@ final class Report {
     private static final List<String> ORDER = List.of(Measurements.P50, Measurements.P99, Measurements.P999,
             Measurements.THROUGHPUT, Measurements.CPU_PER_MESSAGE, Measurements.KERNEL_SHARE,
             Measurements.BULK, Measurements.CPU_PER_GB,
-            Measurements.HANDSHAKES, Measurements.CPU_PER_HANDSHAKE, Measurements.HELD, Measurements.RSS,
+            Measurements.HANDSHAKES, Measurements.CPU_PER_HANDSHAKE, Measurements.HANDSHAKES_WARM,
+            Measurements.CPU_PER_HANDSHAKE_WARM, Measurements.JIT_WARM, Measurements.HELD, Measurements.RSS,
             Measurements.HEAP);
 
     private Report() {

@@ -101,6 +101,17 @@ final class ServerProcess implements AutoCloseable {
         return new Stats(Long.parseLong(f[1]), Long.parseLong(f[2]), Integer.parseInt(f[3]));
     }
 
+    /** The JIT compilers' total time in this JVM so far (ms). */
+    long compileMillis() throws Exception {
+        lines.clear();
+        send("JIT");
+        String line = lines.poll(60, TimeUnit.SECONDS);
+        if (line == null || !line.startsWith("JIT ")) {
+            throw new IllegalStateException(name + " did not report its compile time (got " + line + "); see " + log);
+        }
+        return Long.parseLong(line.substring(4).trim());
+    }
+
     private void send(String command) throws IOException {
         commands.write((command + "\n").getBytes(StandardCharsets.US_ASCII));
         commands.flush();
@@ -110,7 +121,7 @@ final class ServerProcess implements AutoCloseable {
         try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
                 StandardCharsets.UTF_8))) {
             for (String line; (line = out.readLine()) != null; ) {
-                if (line.startsWith("PORT ") || line.startsWith("STATS ")) {
+                if (line.startsWith("PORT ") || line.startsWith("STATS ") || line.startsWith("JIT ")) {
                     lines.add(line);
                 } else {
                     System.out.println("  (" + name + ") " + line); // e.g. JFR's startup line

@@ -142,6 +142,11 @@ final class Target implements AutoCloseable {
         return null;
     }
 
+    /** The JIT's total compile time so far (ms) for a Java proxy; -1 for the others. */
+    long compileMillis() throws Exception {
+        return java != null ? java.compileMillis() : -1;
+    }
+
     /** {@code jcmd <pid> <command...>} for a Java proxy (e.g. JFR.start); its output is returned. */
     String jcmd(String... command) throws Exception {
         List<String> line = new ArrayList<>();

@@ -36,7 +36,8 @@ final class Targets {
             new Goal(Measurements.THROUGHPUT, "throughput ≥ 0.95× nginx", 0.95, false, true),
             new Goal(Measurements.CPU_PER_MESSAGE, "proxy CPU per message ≤ 1.3× nginx", 1.3, true, true),
             new Goal(Measurements.BULK, "bulk ≥ 1.0× nginx", 1.0, false, true),
-            new Goal(Measurements.HANDSHAKES, "handshakes/s ≥ 0.8× nginx", 0.8, false, true),
+            new Goal(Measurements.HANDSHAKES, "handshakes/s ≥ 0.8× nginx, fresh process", 0.8, false, true),
+            new Goal(Measurements.HANDSHAKES_WARM, "handshakes/s ≥ 0.8× nginx, warm", 0.8, false, true),
             new Goal(Measurements.RSS, "RSS per idle connection ≤ 24 KiB", 24, true, false),
             new Goal(Measurements.HEAP, "heap after GC per idle connection ≤ 8 KiB", 8, true, false));
 

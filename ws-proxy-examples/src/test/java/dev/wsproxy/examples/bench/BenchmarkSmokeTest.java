@@ -25,6 +25,7 @@ class BenchmarkSmokeTest {
         BenchOptions options = BenchOptions.parse("--reps=1", "--latency-count=200",
                 "--throughput-conns=2", "--throughput-inflight=2", "--bulk-conns=1", "--bulk-inflight=2",
                 "--bulk-size=65536", "--warmup=0.1", "--measure=0.3", "--scale-conns=20", "--scale-concurrency=5",
+                "--scale-warm-max=20",
                 "--nginx=/nonexistent/nginx", "--haproxy=/nonexistent/haproxy",
                 // C1 only: the children start and warm up faster, and nothing here is a figure
                 "--proxy-jvm-opts=-Xmx128m -XX:TieredStopAtLevel=1",
@@ -33,7 +34,7 @@ class BenchmarkSmokeTest {
         String report = new Benchmark(options).run();
 
         for (String metric : List.of("| latency p50 (µs) |", "| throughput (msg/s) |", "| bulk (MB/s) |",
-                "| handshakes/s |", "| RSS per idle conn (KiB) |", "| heap after GC per idle conn (KiB) |",
+                "| handshakes/s, fresh process |", "| handshakes/s, warm |", "| RSS per idle conn (KiB) |", "| heap after GC per idle conn (KiB) |",
                 "| metric | direct | tunnel-jetty | tunnel-tomcat | message-jetty |\n")) {
             assertTrue(report.contains(metric), () -> "missing '" + metric + "' in\n" + report);
         }

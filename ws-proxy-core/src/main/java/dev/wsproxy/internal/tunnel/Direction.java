@@ -58,6 +58,8 @@ final class Direction {
     private volatile boolean writePending;
     private boolean inputDone;
     private ByteBuffer buffer;
+    /** The next pool buffer is a large one: the last read filled a small one (a stream, not a message). */
+    private boolean large;
     private ByteBuffer prefilled;
     private final List<ByteBuffer> pieces = new ArrayList<>();
     /** The read buffer itself is the write's only data piece (no slice): its position is left alone. */
@@ -210,9 +212,12 @@ final class Direction {
             if (buffer != null && !buffer.hasRemaining() && !pool.owns(buffer)) {
                 buffer = null; // the prefill copy is used up
             }
+            if (buffer != null && large && !buffer.hasRemaining() && pool.isSmall(buffer)) {
+                release(); // the small buffer was filled: read the rest of the stream into a large one
+            }
             if (buffer == null) {
                 buffer = gate != null ? gate.buffer()
-                        : pool.acquire(source.needsHeapBuffers() || target.needsHeapBuffers());
+                        : pool.acquire(source.needsHeapBuffers() || target.needsHeapBuffers(), large);
             }
             if (!buffer.hasRemaining()) {
                 if (gate != null) {
@@ -236,6 +241,11 @@ final class Direction {
                     release();
                     owner.inputEnded(this, null);
                     return;
+                }
+                if (n > 0 && pool.owns(buffer)) {
+                    // grow after a read that filled a small buffer, shrink (at the next idle) after one that
+                    // would have fitted in a small one
+                    large = pool.isSmall(buffer) ? buffer.limit() == buffer.capacity() : n >= pool.smallBufferSize();
                 }
                 if (n == 0) {
                     release();

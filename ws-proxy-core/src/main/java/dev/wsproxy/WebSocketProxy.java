@@ -176,10 +176,19 @@ public final class WebSocketProxy implements AutoCloseable {
     }
 
     /**
+     * Whether {@link #handshakeAsync} may block its calling thread: a synchronous {@link HandshakeAuthorizer} is
+     * set (and no asynchronous one), and it runs there. Everything else it does before the upstream answers is
+     * non-blocking, so an adapter may call it on a thread that must not block (a selector) unless this is true.
+     */
+    public boolean handshakesMayBlock() {
+        return authorization != null && authorization.blocks();
+    }
+
+    /**
      * Whether {@link #handshakeAsync} would relay {@code request}, if it is a valid handshake, in tunnel mode: it
      * is HTTP/1.1, {@linkplain HandshakeRequest#tunnelCapable() tunnel-capable} and on a route whose relay mode is
      * {@code TUNNEL}. False when no route matches. For adapters that serve tunnels themselves and pass everything
-     * else to a container (Jetty's {@code WebSocketProxyHandler}); cheap (one route lookup), never throws.
+     * else to a container ({@code JettyProxyServer}'s core handler); cheap (one route lookup), never throws.
      */
     public boolean tunnels(HandshakeRequest request) {
         if (!"HTTP/1.1".equals(request.protocol()) || !request.tunnelCapable()) {

@@ -53,6 +53,11 @@ public final class Authorization {
         return sync == null && async == null ? null : new Authorization(sync, async, timeout, timers);
     }
 
+    /** Whether deciding blocks the calling thread: a synchronous authorizer and no asynchronous one. */
+    public boolean blocks() {
+        return async == null && sync != null;
+    }
+
     /** Decides one handshake; the future never completes exceptionally. */
     public CompletableFuture<Outcome> decide(String id, HandshakeRequest request, ProxyRoute route) {
         if (async == null) {

@@ -52,6 +52,12 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 public final class JettyProxyServer implements AutoCloseable {
 
     private final Server server;
+    /**
+     * No acceptor threads: the connectors' selectors accept (non-blocking), and a tunnel handshake is read,
+     * parsed and started on that same selector thread ({@code TunnelRequestHandler} is non-blocking).
+     */
+    private static final int ACCEPTORS = 0;
+
     private final ServerConnector httpConnector;
     private final ServerConnector httpsConnector;
 
@@ -223,9 +229,9 @@ public final class JettyProxyServer implements AutoCloseable {
             ServerConnector tls = null;
             if (httpAddress != null) {
                 plain = http2
-                        ? new ServerConnector(server, new HttpConnectionFactory(httpConfig),
+                        ? new ServerConnector(server, ACCEPTORS, -1, new HttpConnectionFactory(httpConfig),
                                 Http2Connectors.h2c(httpConfig))
-                        : new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+                        : new ServerConnector(server, ACCEPTORS, -1, new HttpConnectionFactory(httpConfig));
                 bind(plain, httpAddress, acceptQueueSize);
                 server.addConnector(plain);
             }
@@ -270,9 +276,10 @@ public final class JettyProxyServer implements AutoCloseable {
             SslContextFactory.Server ssl = certificate.toSslContextFactory();
             HttpConnectionFactory http11 = new HttpConnectionFactory(httpsConfig);
             if (!http2) {
-                return new ServerConnector(server, new SslConnectionFactory(ssl, http11.getProtocol()), http11);
+                return new ServerConnector(server, ACCEPTORS, -1, new SslConnectionFactory(ssl, http11.getProtocol()),
+                        http11);
             }
-            return new ServerConnector(server, Http2Connectors.tls(ssl, httpsConfig, http11));
+            return new ServerConnector(server, ACCEPTORS, -1, Http2Connectors.tls(ssl, httpsConfig, http11));
         }
 
         private static void bind(ServerConnector connector, InetSocketAddress address, int acceptQueueSize) {

@@ -18,6 +18,7 @@ import org.eclipse.jetty.server.HttpStream;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable.InvocationType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,8 +29,14 @@ import org.slf4j.LoggerFactory;
  * paths, HTTP/2, message-mode routes, requests the proxy passes) goes to the wrapped handler unchanged, which
  * is a context mounted with {@code JettyWebSocketProxy.mount}: the same answers as through its filter, without
  * a filter chain, an async context and their completion per handshake. Used by {@code JettyProxyServer}, which
- * has no application filters to run first. Thread-safe; the completion runs on the thread that completes the
- * upstream handshake.
+ * has no application filters to run first.
+ *
+ * <p>Threading: non-blocking ({@link #getInvocationType()}), so Jetty runs it on the selector thread that read
+ * the request, without handing the connection to another thread. A tunnel handshake is started right there
+ * (nothing before the upstream's answer blocks: DNS and an asynchronous authorizer complete later, elsewhere),
+ * unless a synchronous authorizer is set ({@link WebSocketProxy#handshakesMayBlock()}); that handshake, and
+ * every request for the wrapped handler, which may block, runs on the server's thread pool. The answer is
+ * written on the thread that completes the upstream handshake. Thread-safe.
  */
 public final class TunnelRequestHandler extends Handler.Wrapper {
 
@@ -43,21 +50,70 @@ public final class TunnelRequestHandler extends Handler.Wrapper {
     }
 
     @Override
-    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+    public InvocationType getInvocationType() {
+        return InvocationType.NON_BLOCKING; // whatever may block is handed to the thread pool in handle()
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
         if (request.getConnectionMetaData().getHttpVersion() != HttpVersion.HTTP_1_1
                 || !request.getHeaders().contains(HttpHeader.UPGRADE)) {
-            return super.handle(request, response, callback);
+            return next(request, response, callback);
         }
         HandshakeRequest handshake = toHandshakeRequest(request);
         if (!proxy.tunnels(handshake)) {
-            return super.handle(request, response, callback);
+            return next(request, response, callback);
         }
-        CompletableFuture<HandshakeResult> pending = proxy.handshakeAsync(handshake).toCompletableFuture();
-        if (pending.isDone() && pending.join().action() == HandshakeResult.Action.PASS) {
-            return super.handle(request, response, callback); // not a WebSocket handshake after all
+        if (proxy.handshakesMayBlock()) {
+            request.getComponents().getThreadPool().execute(() -> tunnel(request, response, callback, handshake, true));
+        } else {
+            tunnel(request, response, callback, handshake, false);
         }
-        pending.whenComplete((result, failure) -> answer(request, response, callback, result));
         return true;
+    }
+
+    private void tunnel(Request request, Response response, Callback callback, HandshakeRequest handshake,
+                        boolean onPool) {
+        CompletableFuture<HandshakeResult> pending;
+        try {
+            pending = proxy.handshakeAsync(handshake).toCompletableFuture();
+        } catch (RuntimeException e) {
+            Response.writeError(request, response, callback, e);
+            return;
+        }
+        if (pending.isDone() && !pending.isCompletedExceptionally()
+                && pending.join().action() == HandshakeResult.Action.PASS) {
+            // not a WebSocket handshake after all
+            if (onPool) {
+                nextHere(request, response, callback);
+            } else {
+                next(request, response, callback);
+            }
+            return;
+        }
+        pending.whenComplete((result, failure) -> {
+            if (result == null) {
+                Response.writeError(request, response, callback, failure);
+            } else {
+                answer(request, response, callback, result);
+            }
+        });
+    }
+
+    /** The wrapped handler, on the server's thread pool (it may block); true: the callback will be completed. */
+    private boolean next(Request request, Response response, Callback callback) {
+        request.getComponents().getThreadPool().execute(() -> nextHere(request, response, callback));
+        return true;
+    }
+
+    private void nextHere(Request request, Response response, Callback callback) {
+        try {
+            if (!super.handle(request, response, callback)) {
+                Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
+            }
+        } catch (Throwable x) {
+            Response.writeError(request, response, callback, x);
+        }
     }
 
     /** Writes the refusal, or the 101 with the connection handed to the tunnel once it is written. */

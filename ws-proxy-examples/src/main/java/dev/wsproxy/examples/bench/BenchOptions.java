@@ -40,8 +40,9 @@ final class BenchOptions {
             "  --tomcat-jars=DIR           Tomcat 11 jars for tunnel-tomcat",
             "                              (default ws-proxy-examples/target/bench-tomcat11)",
             "  --jfr=DIR                   record a JFR profile (settings=profile) of each ws-proxy JVM during its",
-            "                              first throughput run and each scale run's handshakes, via jcmd",
-            "                              JFR.start/JFR.stop, into DIR/<target>-<scenario>.jfr",
+            "                              first throughput run and the first scale run's handshakes (fresh and",
+            "                              warm), via jcmd JFR.start/JFR.stop, into DIR/<target>-<scenario>.jfr",
+            "                              (scenario scale or scale-warm)",
             "  --histogram=DIR             jcmd GC.class_histogram of each ws-proxy JVM with the idle connections open",
             "  --proxy-jvm-opts='...'      JVM options of the ws-proxy processes (default -Xms256m -Xmx1g)",
             "  --backend-jvm-opts='...'    JVM options of the backend process (default -Xms256m -Xmx1g)");

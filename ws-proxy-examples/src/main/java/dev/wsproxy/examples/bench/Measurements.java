@@ -232,12 +232,16 @@ final class Measurements {
                     + warmed + " warm-up handshakes (--scale-warm-max)");
         }
         settle(target);
+        boolean jfr = startJfr(tag, 1, target, "scale-warm");
         long[] cpu = {target.cpuNanos(), -1};
         long[] jit = {target.compileMillis(), -1};
         LoadClient.ScaleResult r = client.scale(target.uri(), count, options.scaleConcurrency, Duration.ofMinutes(5),
                 () -> {
                     cpu[1] = target.cpuNanos();
                     try {
+                        if (jfr) {
+                            System.out.println(tag + " " + target.jcmd("JFR.stop", "name=bench"));
+                        }
                         jit[1] = target.compileMillis();
                     } catch (Exception e) {
                         throw new IllegalStateException(e);

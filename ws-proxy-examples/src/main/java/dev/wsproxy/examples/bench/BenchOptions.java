@@ -6,14 +6,14 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The benchmark's flags. {@code --quick} (about 3 minutes on 2 cores) and the default full run are presets;
+ * The benchmark's flags. {@code --quick} (a few minutes on 2 cores) and the default full run are presets;
  * any later flag overrides a preset's value. Not thread-safe; read-only once parsed.
  */
 final class BenchOptions {
 
     static final String USAGE = String.join("\n",
             "usage: Benchmark [--quick] [flags]",
-            "  --quick                     small sizes: a run of about 3 minutes",
+            "  --quick                     small sizes: a run of a few minutes",
             "  --reps=N                    repetitions of each scenario per target (default 3; medians are printed)",
             "  --targets=a,b,c             any of direct,tunnel-jetty,tunnel-tomcat,message-jetty,nginx,haproxy,",
             "                              tunnel-jetty-nometrics (tunnel-jetty with metrics and access log off)",

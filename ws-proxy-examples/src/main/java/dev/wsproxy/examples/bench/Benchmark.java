@@ -19,7 +19,7 @@ import java.util.Optional;
  * <pre>
  * mvn -B -q -pl ws-proxy-examples -am package -DskipTests
  * java -cp "ws-proxy-examples/target/classes:$(cat ws-proxy-examples/target/classpath.txt)" \
- *     dev.wsproxy.examples.bench.Benchmark --quick      # about 3 minutes; drop --quick for the full run
+ *     dev.wsproxy.examples.bench.Benchmark --quick      # a few minutes; drop --quick for the full run (~17)
  * </pre>
  *
  * <p>The backend and each ws-proxy run in their own JVM ({@link BenchServer}), nginx and HAProxy in their own

@@ -158,29 +158,17 @@ final class Measurements {
             settle(target); // the warm-up's closes are done before the baseline
             before = target.memory();
         }
-        boolean jfr = startJfr(tag, 1, target, "scale");
-        long[] cpu = {target.cpuNanos(), -1};
-        LoadClient.ScaleResult r = client.scale(target.uri(), count, options.scaleConcurrency, Duration.ofMinutes(5),
-                () -> {
-                    cpu[1] = target.cpuNanos();
-                    try {
-                        if (jfr) {
-                            System.out.println(tag + " " + target.jcmd("JFR.stop", "name=bench"));
-                        }
-                        during[0] = target.memory();
-                        histogram(target);
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
+        Opening opening = open(tag, target, count, "scale", () -> {
+            during[0] = target.memory();
+            histogram(target);
+        });
+        LoadClient.ScaleResult r = opening.result;
         record(HANDSHAKES, target, r.handshakesPerSecond);
         record(HELD, target, r.opened);
         String memory = "";
-        if (cpu[0] >= 0 && cpu[1] >= 0 && r.opened > 0) {
-            // the proxy's CPU while the connections were opened: each handshake, its upstream one, the tunnel start
-            double perHandshake = (cpu[1] - cpu[0]) / 1000.0 / r.opened;
-            record(CPU_PER_HANDSHAKE, target, perHandshake);
-            memory = String.format(Locale.ROOT, ", proxy CPU %.0f µs/handshake", perHandshake);
+        if (opening.cpuPerHandshake >= 0) {
+            record(CPU_PER_HANDSHAKE, target, opening.cpuPerHandshake);
+            memory = String.format(Locale.ROOT, ", proxy CPU %.0f µs/handshake", opening.cpuPerHandshake);
         }
         if (before != null && during[0] != null && r.opened > 0) {
             double rss = (during[0].rssBytes - before.rssBytes) / 1024.0 / r.opened;
@@ -232,27 +220,14 @@ final class Measurements {
                     + warmed + " warm-up handshakes (--scale-warm-max)");
         }
         settle(target);
-        boolean jfr = startJfr(tag, 1, target, "scale-warm");
-        long[] cpu = {target.cpuNanos(), -1};
         long[] jit = {target.compileMillis(), -1};
-        LoadClient.ScaleResult r = client.scale(target.uri(), count, options.scaleConcurrency, Duration.ofMinutes(5),
-                () -> {
-                    cpu[1] = target.cpuNanos();
-                    try {
-                        if (jfr) {
-                            System.out.println(tag + " " + target.jcmd("JFR.stop", "name=bench"));
-                        }
-                        jit[1] = target.compileMillis();
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
+        Opening opening = open(tag, target, count, "scale-warm", () -> jit[1] = target.compileMillis());
+        LoadClient.ScaleResult r = opening.result;
         record(HANDSHAKES_WARM, target, r.handshakesPerSecond);
         String detail = "";
-        if (cpu[0] >= 0 && cpu[1] >= 0 && r.opened > 0) {
-            double perHandshake = (cpu[1] - cpu[0]) / 1000.0 / r.opened;
-            record(CPU_PER_HANDSHAKE_WARM, target, perHandshake);
-            detail = String.format(Locale.ROOT, ", proxy CPU %.0f µs/handshake", perHandshake);
+        if (opening.cpuPerHandshake >= 0) {
+            record(CPU_PER_HANDSHAKE_WARM, target, opening.cpuPerHandshake);
+            detail = String.format(Locale.ROOT, ", proxy CPU %.0f µs/handshake", opening.cpuPerHandshake);
         }
         if (jit[0] >= 0 && jit[1] >= 0) {
             record(JIT_WARM, target, jit[1] - jit[0]);
@@ -261,6 +236,47 @@ final class Measurements {
         System.out.printf(Locale.ROOT, "%s warm (after %d warm-up handshakes): %d/%d open, %.0f handshakes/s%s%s%n",
                 tag, warmed, r.opened, count, r.handshakesPerSecond, detail,
                 r.failed > 0 ? ", " + r.failed + " failed, first: " + r.firstFailure : "");
+    }
+
+    /** What an opening of the scale scenario gave: the burst, and the proxy's CPU per handshake (µs) or -1. */
+    private static final class Opening {
+        final LoadClient.ScaleResult result;
+        final double cpuPerHandshake;
+
+        Opening(LoadClient.ScaleResult result, double cpuPerHandshake) {
+            this.result = result;
+            this.cpuPerHandshake = cpuPerHandshake;
+        }
+    }
+
+    /** Something to do while all connections of an opening are open. */
+    private interface WhileOpen {
+        void run() throws Exception;
+    }
+
+    /**
+     * Opens {@code count} connections (a JFR of the opening with {@code --jfr}, named {@code jfrScenario}), runs
+     * {@code whileOpen} with all of them open, closes them. The proxy's CPU is read just before and just after the
+     * opening: each handshake, its upstream one, the tunnel start.
+     */
+    private Opening open(String tag, Target target, int count, String jfrScenario, WhileOpen whileOpen)
+            throws Exception {
+        boolean jfr = startJfr(tag, 1, target, jfrScenario);
+        long[] cpu = {target.cpuNanos(), -1};
+        LoadClient.ScaleResult r = client.scale(target.uri(), count, options.scaleConcurrency, Duration.ofMinutes(5),
+                () -> {
+                    cpu[1] = target.cpuNanos();
+                    try {
+                        if (jfr) {
+                            System.out.println(tag + " " + target.jcmd("JFR.stop", "name=bench"));
+                        }
+                        whileOpen.run();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+        boolean measured = cpu[0] >= 0 && cpu[1] >= 0 && r.opened > 0;
+        return new Opening(r, measured ? (cpu[1] - cpu[0]) / 1000.0 / r.opened : -1);
     }
 
     /** With {@code --jfr=DIR}, in the first repetition: a profile of a Java proxy into DIR/target-scenario.jfr. */

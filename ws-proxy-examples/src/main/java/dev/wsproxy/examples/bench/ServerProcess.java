@@ -91,25 +91,24 @@ final class ServerProcess implements AutoCloseable {
 
     /** Full GC in the child, then its heap in use and RSS. */
     Stats stats() throws Exception {
-        lines.clear();
-        send("STATS");
-        String line = lines.poll(60, TimeUnit.SECONDS);
-        if (line == null || !line.startsWith("STATS ")) {
-            throw new IllegalStateException(name + " did not report its memory (got " + line + "); see " + log);
-        }
-        String[] f = line.split(" ");
+        String[] f = ask("STATS", "its memory").split(" ");
         return new Stats(Long.parseLong(f[1]), Long.parseLong(f[2]), Integer.parseInt(f[3]));
     }
 
     /** The JIT compilers' total time in this JVM so far (ms). */
     long compileMillis() throws Exception {
+        return Long.parseLong(ask("JIT", "its compile time").substring(4).trim());
+    }
+
+    /** Sends {@code command} and returns the child's answer line, which starts with the command and a space. */
+    private String ask(String command, String what) throws Exception {
         lines.clear();
-        send("JIT");
+        send(command);
         String line = lines.poll(60, TimeUnit.SECONDS);
-        if (line == null || !line.startsWith("JIT ")) {
-            throw new IllegalStateException(name + " did not report its compile time (got " + line + "); see " + log);
+        if (line == null || !line.startsWith(command + " ")) {
+            throw new IllegalStateException(name + " did not report " + what + " (got " + line + "); see " + log);
         }
-        return Long.parseLong(line.substring(4).trim());
+        return line;
     }
 
     private void send(String command) throws IOException {

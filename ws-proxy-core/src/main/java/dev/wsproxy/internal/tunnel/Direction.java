@@ -58,6 +58,8 @@ final class Direction {
     private volatile boolean writePending;
     private boolean inputDone;
     private ByteBuffer buffer;
+    /** {@link #buffer} came from the pool (not the prefill copy or the rate gate's own), so it goes back there. */
+    private boolean pooled;
     /** The next pool buffer is a large one: the last read filled a small one (a stream, not a message). */
     private boolean large;
     private ByteBuffer prefilled;
@@ -207,17 +209,19 @@ final class Direction {
         while (started && !writePending && !demandPending && !inputDone) {
             if (buffer == null && prefilled != null) {
                 buffer = prefilled;
+                pooled = false;
                 prefilled = null;
             }
-            if (buffer != null && !buffer.hasRemaining() && !pool.owns(buffer)) {
-                buffer = null; // the prefill copy is used up
+            if (buffer != null && !buffer.hasRemaining() && !pooled) {
+                buffer = null; // the prefill copy is used up, or the rate gate hands out its buffer again
             }
             if (buffer != null && large && !buffer.hasRemaining() && pool.isSmall(buffer)) {
                 release(); // the small buffer was filled: read the rest of the stream into a large one
             }
             if (buffer == null) {
-                buffer = gate != null ? gate.buffer()
-                        : pool.acquire(source.needsHeapBuffers() || target.needsHeapBuffers(), large);
+                pooled = gate == null;
+                buffer = pooled ? pool.acquire(source.needsHeapBuffers() || target.needsHeapBuffers(), large)
+                        : gate.buffer();
             }
             if (!buffer.hasRemaining()) {
                 if (gate != null) {
@@ -242,7 +246,7 @@ final class Direction {
                     owner.inputEnded(this, null);
                     return;
                 }
-                if (n > 0 && pool.owns(buffer)) {
+                if (n > 0 && pooled) {
                     // grow after a read that filled a small buffer, shrink (at the next idle) after one that
                     // would have fitted in a small one
                     large = pool.isSmall(buffer) ? buffer.limit() == buffer.capacity() : n >= pool.smallBufferSize();
@@ -284,12 +288,11 @@ final class Direction {
     }
 
     private void release() {
-        if (buffer != null) {
-            if (pool.owns(buffer)) {
-                pool.release(buffer);
-            }
-            buffer = null;
+        if (buffer != null && pooled) {
+            pool.release(buffer);
         }
+        buffer = null;
+        pooled = false;
     }
 
     /** Ends the pump for good (the tunnel is closing its endpoints); releases the buffer when idle. */
@@ -298,8 +301,10 @@ final class Direction {
         if (wip.get() == 0 && !writePending) {
             // Racy by design: a pump that is running keeps its buffer; pools tolerate a missed release.
             ByteBuffer b = buffer;
+            boolean fromPool = pooled;
             buffer = null;
-            if (b != null && pool.owns(b)) {
+            pooled = false;
+            if (b != null && fromPool) {
                 pool.release(b);
             }
         }

@@ -19,6 +19,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -78,6 +79,7 @@ public abstract class ContainerContract implements CloseCodeContract {
     protected Backend backend;
     protected RawUpstream rawUpstream;
     protected WebSocketProxy proxy;
+    private static final long PACED_BYTES_PER_SECOND = 81_920;
     protected Deployment deployment;
 
     @Override
@@ -106,6 +108,9 @@ public abstract class ContainerContract implements CloseCodeContract {
                 .route(ProxyRoute.prefix("/raw/").upstream(rawUpstream.uri("/")).relayMode(relayMode()).build())
                 .route(ProxyRoute.prefix("/limited/").upstream(backend.uri("/")).relayMode(relayMode())
                         .rateLimit(RateLimit.builder().messagesPerSecond(200).build()).build())
+                // 81,920 B/s: the rate gate reads 4 KiB at a time, the size of the pool's small buffers
+                .route(ProxyRoute.prefix("/paced/").upstream(backend.uri("/")).relayMode(relayMode())
+                        .rateLimit(RateLimit.builder().bytesPerSecond(PACED_BYTES_PER_SECOND).build()).build())
                 .build();
         deployment = deploy(proxy);
     }
@@ -172,6 +177,34 @@ public abstract class ContainerContract implements CloseCodeContract {
             }
             for (int i = 0; i < 150; i++) {
                 assertEquals("limited " + i, client.next(Duration.ofSeconds(10)).asText());
+            }
+        }
+    }
+
+    /**
+     * A byte-rate-limited client reads into the rate gate's own buffer, which has the capacity of the pool's small
+     * buffers here: it must never reach the pool, or the echo coming back on the same connection (and any other
+     * connection) would be read into the buffer the client's next bytes go to. Every message must come back
+     * intact while other connections relay beside it.
+     */
+    @Test
+    void byteRateLimitedRouteKeepsEveryMessageIntactBesideOtherConnections() throws Exception {
+        Random random = new Random(7);
+        try (TestClient paced = TestClient.connect(uri("/paced/echo"));
+             TestClient other = TestClient.connect(uri("/ws/echo"))) {
+            List<String> pacedSent = new ArrayList<>();
+            List<String> otherSent = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                pacedSent.add(i + ":" + randomText(900 + random.nextInt(600)));
+                otherSent.add(i + ":" + randomText(500 + random.nextInt(3000)));
+                paced.sendText(pacedSent.get(i));
+                other.sendText(otherSent.get(i));
+            }
+            for (int i = 0; i < 40; i++) {
+                assertEquals(otherSent.get(i), other.next(Duration.ofSeconds(10)).asText(), "unpaced message " + i);
+            }
+            for (int i = 0; i < 40; i++) {
+                assertEquals(pacedSent.get(i), paced.next(Duration.ofSeconds(10)).asText(), "paced message " + i);
             }
         }
     }

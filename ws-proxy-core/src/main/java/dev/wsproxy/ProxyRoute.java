@@ -93,52 +93,23 @@ public final class ProxyRoute {
     /** Default largest message relayed in either direction (streamed, so this is policy, not memory). */
     public static final long DEFAULT_MAX_MESSAGE_SIZE = 64L * 1024 * 1024;
 
-    private final Match match;
-    private final String path;
-    private final Pattern regex;
+    /** This route's scalar settings: a private copy of the builder it was built from, never handed out. */
+    private final Builder settings;
     private final URI upstream;
     private final String upstreamBase;
     private final RoutePaths paths;
-    private final Duration connectTimeout;
-    private final boolean rejectNonUpgrade;
-    private final boolean clientCompression;
-    private final boolean preserveHost;
-    private final Duration pingInterval;
-    private final Duration idleTimeout;
-    private final int maxFrameSize;
-    private final long maxMessageSize;
-    private final int maxConnections;
     private final HeaderPolicy headerPolicy;
-    private final RelayMode relayMode;
-    private final boolean allowEncodedSlash;
-    private final boolean keepRepeatedSlashes;
     private final PoolSpec pool;
-    private final RateLimit rateLimit;
 
-    private ProxyRoute(Builder b, Pattern regex, PoolSpec pool, HeaderPolicy headerPolicy) {
+    private ProxyRoute(Builder settings, Pattern regex, PoolSpec pool, HeaderPolicy headerPolicy) {
         URI upstream = pool.first();
+        this.settings = settings;
         this.pool = pool;
-        this.match = b.match;
-        this.path = b.path;
-        this.regex = regex;
         this.upstream = upstream;
         this.upstreamBase = upstream.getScheme().toLowerCase(Locale.ROOT) + "://" + upstream.getRawAuthority();
-        this.paths = new RoutePaths(b.match == Match.PREFIX, b.path, regex,
+        this.paths = new RoutePaths(settings.match == Match.PREFIX, settings.path, regex,
                 upstream.getRawPath() == null ? "" : upstream.getRawPath());
-        this.connectTimeout = b.connectTimeout;
-        this.rejectNonUpgrade = b.rejectNonUpgrade;
-        this.clientCompression = b.clientCompression;
-        this.preserveHost = b.preserveHost;
-        this.pingInterval = b.pingInterval;
-        this.idleTimeout = b.idleTimeout;
-        this.maxFrameSize = b.maxFrameSize;
-        this.maxMessageSize = b.maxMessageSize;
-        this.maxConnections = b.maxConnections;
         this.headerPolicy = headerPolicy;
-        this.relayMode = b.relayMode;
-        this.allowEncodedSlash = b.allowEncodedSlash;
-        this.keepRepeatedSlashes = b.keepRepeatedSlashes;
-        this.rateLimit = b.rateLimit;
     }
 
     /** A route for every path that starts with {@code prefix} (which must start with {@code /}). */
@@ -161,35 +132,22 @@ public final class ProxyRoute {
 
     /** A builder holding this route's settings. */
     public Builder toBuilder() {
-        Builder b = new Builder(match, path);
+        Builder b = settings.copy();
         b.upstream = pool.single() ? upstream.toString() : null;
         b.upstreams = pool.single() ? null : pool.members();
         b.balance = pool.balance();
         b.poolSettings = pool.settings();
-        b.connectTimeout = connectTimeout;
-        b.rejectNonUpgrade = rejectNonUpgrade;
-        b.clientCompression = clientCompression;
-        b.preserveHost = preserveHost;
-        b.pingInterval = pingInterval;
-        b.idleTimeout = idleTimeout;
-        b.maxFrameSize = maxFrameSize;
-        b.maxMessageSize = maxMessageSize;
-        b.maxConnections = maxConnections;
         b.headerPolicy = headerPolicy.toBuilder();
-        b.relayMode = relayMode;
-        b.allowEncodedSlash = allowEncodedSlash;
-        b.keepRepeatedSlashes = keepRepeatedSlashes;
-        b.rateLimit = rateLimit;
         return b;
     }
 
     public Match match() {
-        return match;
+        return settings.match;
     }
 
     /** The prefix, exact path or regular expression, as given. */
     public String path() {
-        return path;
+        return settings.path;
     }
 
     /** The configured upstream URI (a template for regex routes); for a pool, the first member's. */
@@ -218,7 +176,7 @@ public final class ProxyRoute {
 
     /** Deadline for connecting to the upstream and completing its handshake; default 10 s. */
     public Duration connectTimeout() {
-        return connectTimeout;
+        return settings.connectTimeout;
     }
 
     /**
@@ -226,12 +184,12 @@ public final class ProxyRoute {
      * instead of being passed on to the application; default {@code false} (pass on).
      */
     public boolean rejectNonUpgrade() {
-        return rejectNonUpgrade;
+        return settings.rejectNonUpgrade;
     }
 
     /** Whether the upstream receives the client's {@code Host} header (default) or its own host. */
     public boolean preserveHost() {
-        return preserveHost;
+        return settings.preserveHost;
     }
 
     /** Addresses and CIDR blocks whose forwarding headers are trusted; default none. */
@@ -244,7 +202,7 @@ public final class ProxyRoute {
      * {@code false}. See {@link Builder#clientCompression}.
      */
     public boolean clientCompression() {
-        return clientCompression;
+        return settings.clientCompression;
     }
 
     /** Whether an RFC 7239 {@code Forwarded} header is sent upstream; default {@code false}. */
@@ -259,12 +217,12 @@ public final class ProxyRoute {
 
     /** Whether a path with an encoded slash ({@code %2F}) in a segment is forwarded; default {@code false} (400). */
     public boolean allowEncodedSlash() {
-        return allowEncodedSlash;
+        return settings.allowEncodedSlash;
     }
 
     /** Whether repeated {@code /} are forwarded as sent; default {@code false} (merged into one). */
     public boolean keepRepeatedSlashes() {
-        return keepRepeatedSlashes;
+        return settings.keepRepeatedSlashes;
     }
 
     /** Whether header names with {@code _} are forwarded; default {@code false} (dropped). */
@@ -287,32 +245,32 @@ public final class ProxyRoute {
      * whole interval after a ping is failed. Default 20 s; {@link Duration#ZERO} turns keepalive off.
      */
     public Duration pingInterval() {
-        return pingInterval;
+        return settings.pingInterval;
     }
 
     /** Close both sides with 1001 after this long without data in either direction; default off (ZERO). */
     public Duration idleTimeout() {
-        return idleTimeout;
+        return settings.idleTimeout;
     }
 
     /** Largest frame accepted from the upstream (larger: 1009); default 16 MiB. */
     public int maxFrameSize() {
-        return maxFrameSize;
+        return settings.maxFrameSize;
     }
 
     /** Largest message relayed in either direction (larger: both sides closed with 1009); default 64 MiB. */
     public long maxMessageSize() {
-        return maxMessageSize;
+        return settings.maxMessageSize;
     }
 
     /** Most concurrent connections on this route (more: 503); default 0, unlimited. */
     public int maxConnections() {
-        return maxConnections;
+        return settings.maxConnections;
     }
 
     /** Per-connection limit on what the client sends; default {@link RateLimit#NONE}. */
     public RateLimit rateLimit() {
-        return rateLimit;
+        return settings.rateLimit;
     }
 
     /**
@@ -320,7 +278,7 @@ public final class ProxyRoute {
      * {@link RelayMode#MESSAGE}).
      */
     public RelayMode relayMode() {
-        return relayMode;
+        return settings.relayMode;
     }
 
     /**
@@ -351,7 +309,7 @@ public final class ProxyRoute {
 
     @Override
     public String toString() {
-        return match.name().toLowerCase(Locale.ROOT) + " " + path + " -> " + upstream;
+        return settings.match.name().toLowerCase(Locale.ROOT) + " " + settings.path + " -> " + upstream;
     }
 
     /** Collects and validates a route's settings; {@link #build()} rejects bad values. Not thread-safe. */
@@ -599,7 +557,31 @@ public final class ProxyRoute {
             pool.checkRelayMode(path, relayMode == RelayMode.MESSAGE);
             RouteChecks.limits(connectTimeout, pingInterval, idleTimeout, maxFrameSize, maxMessageSize,
                     maxConnections);
-            return new ProxyRoute(this, regex, pool, headerPolicy.build());
+            return new ProxyRoute(copy(), regex, pool, headerPolicy.build());
+        }
+
+        /** A copy of every setting (the header policy's builder is shared: a route keeps its built policy). */
+        private Builder copy() {
+            Builder b = new Builder(match, path);
+            b.upstream = upstream;
+            b.upstreams = upstreams;
+            b.balance = balance;
+            b.poolSettings = poolSettings;
+            b.connectTimeout = connectTimeout;
+            b.rejectNonUpgrade = rejectNonUpgrade;
+            b.clientCompression = clientCompression;
+            b.preserveHost = preserveHost;
+            b.pingInterval = pingInterval;
+            b.idleTimeout = idleTimeout;
+            b.maxFrameSize = maxFrameSize;
+            b.maxMessageSize = maxMessageSize;
+            b.maxConnections = maxConnections;
+            b.headerPolicy = headerPolicy;
+            b.relayMode = relayMode;
+            b.allowEncodedSlash = allowEncodedSlash;
+            b.keepRepeatedSlashes = keepRepeatedSlashes;
+            b.rateLimit = rateLimit;
+            return b;
         }
     }
 }

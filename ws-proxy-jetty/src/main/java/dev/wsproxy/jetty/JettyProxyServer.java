@@ -51,13 +51,13 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  */
 public final class JettyProxyServer implements AutoCloseable {
 
-    private final Server server;
     /**
      * No acceptor threads: the connectors' selectors accept (non-blocking), and a tunnel handshake is read,
      * parsed and started on that same selector thread ({@code TunnelRequestHandler} is non-blocking).
      */
     private static final int ACCEPTORS = 0;
 
+    private final Server server;
     private final ServerConnector httpConnector;
     private final ServerConnector httpsConnector;
 

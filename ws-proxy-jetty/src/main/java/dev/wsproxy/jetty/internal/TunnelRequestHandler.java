@@ -65,15 +65,14 @@ public final class TunnelRequestHandler extends Handler.Wrapper {
             return next(request, response, callback);
         }
         if (proxy.handshakesMayBlock()) {
-            request.getComponents().getThreadPool().execute(() -> tunnel(request, response, callback, handshake, true));
+            request.getComponents().getThreadPool().execute(() -> tunnel(request, response, callback, handshake));
         } else {
-            tunnel(request, response, callback, handshake, false);
+            tunnel(request, response, callback, handshake);
         }
         return true;
     }
 
-    private void tunnel(Request request, Response response, Callback callback, HandshakeRequest handshake,
-                        boolean onPool) {
+    private void tunnel(Request request, Response response, Callback callback, HandshakeRequest handshake) {
         CompletableFuture<HandshakeResult> pending;
         try {
             pending = proxy.handshakeAsync(handshake).toCompletableFuture();
@@ -83,12 +82,7 @@ public final class TunnelRequestHandler extends Handler.Wrapper {
         }
         if (pending.isDone() && !pending.isCompletedExceptionally()
                 && pending.join().action() == HandshakeResult.Action.PASS) {
-            // not a WebSocket handshake after all
-            if (onPool) {
-                nextHere(request, response, callback);
-            } else {
-                next(request, response, callback);
-            }
+            next(request, response, callback); // not a WebSocket handshake after all
             return;
         }
         pending.whenComplete((result, failure) -> {

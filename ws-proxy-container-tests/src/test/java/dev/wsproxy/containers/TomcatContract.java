@@ -1,5 +1,6 @@
 package dev.wsproxy.containers;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -7,12 +8,16 @@ import dev.wsproxy.WebSocketProxy;
 import dev.wsproxy.servlet.WebSocketProxyRegistration;
 import dev.wsproxy.servlet.testing.AppServlet;
 import dev.wsproxy.servlet.testing.ContainerContract;
+import dev.wsproxy.testing.RawWebSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.catalina.Context;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.catalina.util.ServerInfo;
+import org.apache.tomcat.util.threads.ThreadPoolExecutor;
+import org.junit.jupiter.api.Test;
 
 /**
  * The container contract on embedded Tomcat, registered the way a Tomcat user would: one line in a
@@ -20,6 +25,21 @@ import org.apache.catalina.util.ServerInfo;
  * build that silently ran the wrong Tomcat fails.
  */
 abstract class TomcatContract extends ContainerContract {
+
+    private Connector connector;
+
+    /** The connector's protocol, as {@code new Connector(protocol)} takes it. */
+    String connectorProtocol() {
+        return "HTTP/1.1"; // Http11NioProtocol
+    }
+
+    /**
+     * Whether a tunnel reads this connector's connections on its own selector loop (plain NIO), rather than
+     * with asynchronous reads that complete on Tomcat's pool (NIO2).
+     */
+    boolean tunnelReadsTheSocketItself() {
+        return true;
+    }
 
     /** E.g. {@code "11"}: the start of {@code ServerInfo.getServerNumber()}; the pom's surefire executions
      * say which line each one has on its classpath ({@code wsproxy.tomcat.line}). */
@@ -46,7 +66,7 @@ abstract class TomcatContract extends ContainerContract {
         Path baseDir = Files.createTempDirectory("tomcat-contract");
         Tomcat tomcat = new Tomcat();
         tomcat.setBaseDir(baseDir.toString());
-        Connector connector = new Connector();
+        Connector connector = new Connector(connectorProtocol());
         connector.setPort(0);
         connector.setProperty("address", "127.0.0.1");
         tomcat.setConnector(connector);
@@ -58,6 +78,7 @@ abstract class TomcatContract extends ContainerContract {
         context.addServletContainerInitializer(
                 (classes, servletContext) -> WebSocketProxyRegistration.register(servletContext, proxy), null);
         tomcat.start();
+        this.connector = connector;
         return new Deployment() {
             @Override
             public int port() {
@@ -70,5 +91,30 @@ abstract class TomcatContract extends ContainerContract {
                 tomcat.destroy();
             }
         };
+    }
+
+    /**
+     * Tunnel mode: on plain NIO, 200 echoed messages take (next to) no task on Tomcat's executor, as the tunnel
+     * reads and writes the socket on its own loop; on NIO2 each asynchronous read completes on Tomcat's pool.
+     */
+    @Test
+    void tunnelMessagesTakeTomcatThreadsOnlyWhereTheSocketCannotBeHandedOver() throws Exception {
+        assumeTrue(tunnelMode(), "message mode reads through Tomcat's WebSocket");
+        ThreadPoolExecutor executor = (ThreadPoolExecutor) connector.getProtocolHandler().getExecutor();
+        try (RawWebSocket client = RawWebSocket.connect(proxyPort(), "/ws/echo")) {
+            client.sendFrame(RawWebSocket.TEXT, true, "warm".getBytes(StandardCharsets.UTF_8));
+            assertEquals("warm", new String(client.readMessage(), StandardCharsets.UTF_8));
+            long before = executor.getCompletedTaskCount();
+            for (int i = 0; i < 200; i++) {
+                client.sendFrame(RawWebSocket.TEXT, true, ("m" + i).getBytes(StandardCharsets.UTF_8));
+                assertEquals("m" + i, new String(client.readMessage(), StandardCharsets.UTF_8));
+            }
+            long tasks = executor.getCompletedTaskCount() - before;
+            if (tunnelReadsTheSocketItself()) {
+                assertTrue(tasks < 20, () -> tasks + " Tomcat tasks for 200 echoed messages");
+            } else {
+                assertTrue(tasks >= 150, () -> "only " + tasks + " Tomcat tasks for 200 echoed messages");
+            }
+        }
     }
 }

@@ -35,6 +35,14 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** Opens a WebSocket on {@code 127.0.0.1:port} + {@code path}; fails unless the answer is 101. */
     public static RawWebSocket connect(int port, String path) throws IOException {
+        return connect(port, path, new byte[0]);
+    }
+
+    /**
+     * As {@link #connect(int, String)}, writing {@code behindHandshake} (frames, see {@link #frame}) in the same
+     * write as the handshake, before its answer: a client that does not wait for the 101.
+     */
+    public static RawWebSocket connect(int port, String path, byte[] behindHandshake) throws IOException {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         socket.setSoTimeout(20_000);
@@ -43,7 +51,10 @@ public final class RawWebSocket implements AutoCloseable {
         String request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
                 + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
                 + Base64.getEncoder().encodeToString(key) + "\r\n\r\n";
-        socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+        ByteArrayOutputStream first = new ByteArrayOutputStream();
+        first.write(request.getBytes(StandardCharsets.ISO_8859_1));
+        first.write(behindHandshake);
+        socket.getOutputStream().write(first.toByteArray());
         StringBuilder head = new StringBuilder();
         while (!head.toString().endsWith("\r\n\r\n")) {
             int b = socket.getInputStream().read();
@@ -62,6 +73,12 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** Writes one masked frame. */
     public void sendFrame(int opcode, boolean fin, byte[] payload) throws IOException {
+        out.write(frame(opcode, fin, payload));
+        out.flush();
+    }
+
+    /** One masked frame, as a client sends it. */
+    public static byte[] frame(int opcode, boolean fin, byte[] payload) {
         ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
         frame.write((fin ? 0x80 : 0) | opcode);
         if (payload.length < 126) {
@@ -82,8 +99,7 @@ public final class RawWebSocket implements AutoCloseable {
         for (int i = 0; i < payload.length; i++) {
             frame.write(payload[i] ^ mask[i & 3]);
         }
-        out.write(frame.toByteArray());
-        out.flush();
+        return frame.toByteArray();
     }
 
     /** Sends a close frame with {@code code} and {@code reason} (the socket stays open). */

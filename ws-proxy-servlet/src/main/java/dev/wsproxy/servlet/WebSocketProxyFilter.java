@@ -3,6 +3,8 @@ package dev.wsproxy.servlet;
 import dev.wsproxy.HandshakeRequest;
 import dev.wsproxy.HandshakeResult;
 import dev.wsproxy.WebSocketProxy;
+import dev.wsproxy.servlet.internal.TomcatTunnelHandler;
+import dev.wsproxy.servlet.internal.TomcatUpgrade;
 import dev.wsproxy.servlet.internal.TunnelUpgradeHandler;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.Filter;
@@ -183,8 +185,13 @@ public final class WebSocketProxyFilter implements Filter {
             }
             response.setStatus(HttpServletResponse.SC_SWITCHING_PROTOCOLS);
             result.upgradeHeaders().forEach((name, values) -> values.forEach(v -> response.addHeader(name, v)));
-            TunnelUpgradeHandler handler = request.upgrade(TunnelUpgradeHandler.class);
-            handler.attach(result, request.getRemoteAddr() + ":" + request.getRemotePort());
+            String remote = request.getRemoteAddr() + ":" + request.getRemotePort();
+            if (!request.isSecure() && TomcatUpgrade.applies(request.getServletContext().getServerInfo())) {
+                // Tomcat: its internal upgrade hands over the socket itself (no servlet streams, no dispatch per read)
+                request.upgrade(TomcatTunnelHandler.class).attach(result, remote);
+                return;
+            }
+            request.upgrade(TunnelUpgradeHandler.class).attach(result, remote);
         } catch (Exception e) {
             LOG.warn("[{}] client upgrade failed: {}", result.connectionId(), e.toString());
             result.upgradeFailed(e);

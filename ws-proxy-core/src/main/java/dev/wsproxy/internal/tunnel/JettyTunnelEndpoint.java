@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.util.function.Consumer;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
@@ -17,12 +18,13 @@ import org.eclipse.jetty.util.Callback;
  * Thread-safe as the contract requires (one read demand and one write outstanding at a time); the Jetty
  * callbacks are reused while the caller passes the same runnables.
  */
-public final class JettyTunnelEndpoint implements TunnelEndpoint {
+public final class JettyTunnelEndpoint implements TunnelEndpoint, PlainSocket.Source {
 
     private final EndPoint endPoint;
     private volatile ReadCallback readCallback;
     private volatile WriteCallback writeCallback;
-    private volatile NioTunnelEndpoint direct;
+    /** Run when Jetty closed the endpoint, once a tunnel drives its socket directly. */
+    private volatile Runnable closedListener;
     /** The loop the tunnel should run this connection (and its other side) on, when set by the connector. */
     private volatile NioLoops.Loop loop;
 
@@ -125,22 +127,42 @@ public final class JettyTunnelEndpoint implements TunnelEndpoint {
         return loop;
     }
 
-    /** Whether this is a plain TCP socket (no TLS or other layer), which a selector loop can drive directly. */
-    boolean plainSocket() {
-        return endPoint.getClass() == SocketChannelEndPoint.class;
-    }
-
-    /**
-     * This plain socket ({@link #plainSocket()}) as the tunnel drives it on {@code loop}: read and written there
-     * directly ({@link NioTunnelEndpoint}).
-     */
-    TunnelEndpoint onLoop(NioLoops.Loop loop) {
-        NioTunnelEndpoint nio = new NioTunnelEndpoint(endPoint, ((SocketChannelEndPoint) endPoint).getChannel(), loop);
-        direct = nio;
-        if (!endPoint.isOpen()) {
-            nio.closedUnderneath();
+    /** The plain TCP socket under this endpoint (no TLS or other layer), or null. */
+    @Override
+    public PlainSocket plainSocket() {
+        if (endPoint.getClass() != SocketChannelEndPoint.class) {
+            return null;
         }
-        return nio;
+        SocketChannel channel = ((SocketChannelEndPoint) endPoint).getChannel();
+        return new PlainSocket() {
+            @Override
+            public SocketChannel channel() {
+                return channel;
+            }
+
+            @Override
+            public void shutdownOutput() {
+                JettyTunnelEndpoint.this.shutdownOutput();
+            }
+
+            @Override
+            public void close() {
+                JettyTunnelEndpoint.this.close();
+            }
+
+            @Override
+            public String remoteAddress() {
+                return JettyTunnelEndpoint.this.remoteAddress();
+            }
+
+            @Override
+            public void whenClosed(Runnable onClosed) {
+                closedListener = onClosed;
+                if (!endPoint.isOpen()) {
+                    onClosed.run();
+                }
+            }
+        };
     }
 
     /**
@@ -148,9 +170,9 @@ public final class JettyTunnelEndpoint implements TunnelEndpoint {
      * learn it here, as Jetty no longer wakes it. Call from the endpoint's connection's {@code onClose}.
      */
     public void endpointClosed() {
-        NioTunnelEndpoint nio = direct;
-        if (nio != null) {
-            nio.closedUnderneath();
+        Runnable listener = closedListener;
+        if (listener != null) {
+            listener.run();
         }
     }
 

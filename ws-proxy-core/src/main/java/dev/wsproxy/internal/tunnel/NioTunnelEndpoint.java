@@ -9,14 +9,13 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import org.eclipse.jetty.io.EndPoint;
 
 /**
  * A plain TCP side of a tunnel read and written on one of the {@link NioLoops} threads, directly on the socket
- * channel of a Jetty {@code SocketChannelEndPoint} that Jetty no longer reads (no fill interest, idle timeout
- * off). Jetty keeps owning the connection's life: {@link #close()} closes the Jetty endpoint, so Jetty's
- * connection counts and listeners stay right, and a close by Jetty (server stop) reaches the tunnel through
- * {@link #closedUnderneath()}.
+ * channel of a {@link PlainSocket} whose owner no longer reads it: a Jetty {@code SocketChannelEndPoint} (no fill
+ * interest, idle timeout off) or a Tomcat NIO connection upgraded for the tunnel. The owner keeps the
+ * connection's life: {@link #close()} closes through it, so its connection counts and listeners stay right, and
+ * a close by the owner (server stop) reaches the tunnel through {@link #closedUnderneath()}.
  *
  * <p>Reads: interest in reading stays registered between reads; after a read that did not fill the buffer the
  * next {@link #fill} answers 0 without a system call (the selector reports more when it comes, level
@@ -26,7 +25,7 @@ import org.eclipse.jetty.io.EndPoint;
  */
 final class NioTunnelEndpoint implements TunnelEndpoint, NioLoops.Ready {
 
-    private final EndPoint endPoint;
+    private final PlainSocket socket;
     private final SocketChannel channel;
     private final NioLoops.Loop loop;
     private final AtomicReference<Runnable> readCallback = new AtomicReference<>();
@@ -44,10 +43,12 @@ final class NioTunnelEndpoint implements TunnelEndpoint, NioLoops.Ready {
     private boolean shutdownAfterWrite;
     private volatile boolean closed;
 
-    NioTunnelEndpoint(EndPoint endPoint, SocketChannel channel, NioLoops.Loop loop) {
-        this.endPoint = endPoint;
-        this.channel = channel;
+    /** Drives {@code socket} on {@code loop}; a close by its owner, even one before this, is noticed. */
+    NioTunnelEndpoint(PlainSocket socket, NioLoops.Loop loop) {
+        this.socket = socket;
+        this.channel = socket.channel();
         this.loop = loop;
+        socket.whenClosed(this::closedUnderneath);
     }
 
     @Override
@@ -193,7 +194,7 @@ final class NioTunnelEndpoint implements TunnelEndpoint, NioLoops.Ready {
         }
         clearPending();
         if (shutdown) {
-            endPoint.shutdownOutput();
+            socket.shutdownOutput();
         }
         done.run();
     }
@@ -212,12 +213,12 @@ final class NioTunnelEndpoint implements TunnelEndpoint, NioLoops.Ready {
                 return;
             }
         }
-        endPoint.shutdownOutput();
+        socket.shutdownOutput();
     }
 
     @Override
     public void close() {
-        endPoint.close();
+        socket.close();
         closedUnderneath();
     }
 
@@ -243,7 +244,7 @@ final class NioTunnelEndpoint implements TunnelEndpoint, NioLoops.Ready {
 
     @Override
     public String remoteAddress() {
-        return JettyTunnelEndpoint.address(endPoint);
+        return socket.remoteAddress();
     }
 
     @Override

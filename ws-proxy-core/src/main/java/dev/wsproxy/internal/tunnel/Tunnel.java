@@ -108,21 +108,34 @@ public final class Tunnel extends TunnelInfo implements DirectionOwner, dev.wspr
 
     /**
      * Under the lock, at the open: when the upstream connector chose a selector loop and both sides are plain
-     * sockets inside Jetty, both move onto it (read and written there directly); otherwise both stay with
-     * Jetty's endpoints.
+     * sockets their owners hand over (inside Jetty, or a Tomcat NIO connection), both move onto it (read and
+     * written there directly); otherwise both stay with their endpoints, except a client side that can only be
+     * driven on a loop ({@link PlainSocket.Source#drivenAlone()}), which moves alone.
      */
     private void onOneLoop() {
-        // Both sides or neither: a servlet container's client side has its own threads and wake-ups, and moving
+        // Both sides or neither otherwise: a container's client side has its own threads and wake-ups, and moving
         // only the upstream side gains nothing there (the container's per-read dispatch dominates).
-        if (upstream.endpoint instanceof JettyTunnelEndpoint && client.endpoint instanceof JettyTunnelEndpoint) {
-            JettyTunnelEndpoint up = (JettyTunnelEndpoint) upstream.endpoint;
-            JettyTunnelEndpoint down = (JettyTunnelEndpoint) client.endpoint;
-            NioLoops.Loop loop = up.loop();
-            if (loop != null && up.plainSocket() && down.plainSocket()) {
-                upstream.endpoint = up.onLoop(loop);
-                client.endpoint = down.onLoop(loop);
-            }
+        if (!(upstream.endpoint instanceof JettyTunnelEndpoint) || !(client.endpoint instanceof PlainSocket.Source)) {
+            return;
         }
+        JettyTunnelEndpoint up = (JettyTunnelEndpoint) upstream.endpoint;
+        PlainSocket.Source down = (PlainSocket.Source) client.endpoint;
+        NioLoops.Loop loop = up.loop();
+        if (loop == null) {
+            return;
+        }
+        PlainSocket upSocket = up.plainSocket();
+        if (upSocket == null && !down.drivenAlone()) {
+            return;
+        }
+        PlainSocket downSocket = down.plainSocket();
+        if (downSocket == null) {
+            return;
+        }
+        if (upSocket != null) {
+            upstream.endpoint = new NioTunnelEndpoint(upSocket, loop);
+        }
+        client.endpoint = new NioTunnelEndpoint(downSocket, loop);
     }
 
     /** The upstream handshake failed: nothing was opened; releases the slot. */

@@ -13,6 +13,7 @@ import dev.wsproxy.WebSocketProxy;
 import dev.wsproxy.testing.Backend;
 import dev.wsproxy.testing.RawHttp;
 import dev.wsproxy.testing.RawUpstream;
+import dev.wsproxy.testing.RawWebSocket;
 import dev.wsproxy.testing.TestClient;
 import jakarta.websocket.CloseReason;
 import java.net.ServerSocket;
@@ -290,6 +291,18 @@ public abstract class ContainerContract implements CloseCodeContract {
     void upstreamMessageSentRightAfterItsHandshakeIsNotLost() throws Exception {
         try (TestClient client = TestClient.connect(uri("/ws/greet"))) {
             assertEquals(Backend.GREETING, client.next().asText());
+        }
+    }
+
+    /**
+     * A client that sends its first frame in the same segment as its handshake: the container reads it with the
+     * request head, and it must reach the upstream all the same (Tomcat hands such bytes back at the upgrade).
+     */
+    @Test
+    void clientFrameSentRightBehindItsHandshakeIsNotLost() throws Exception {
+        byte[] early = RawWebSocket.frame(RawWebSocket.TEXT, true, "sent early".getBytes(StandardCharsets.UTF_8));
+        try (RawWebSocket client = RawWebSocket.connect(proxyPort(), "/ws/echo", early)) {
+            assertEquals("sent early", new String(client.readMessage(), StandardCharsets.UTF_8));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.wsproxy.containers;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -12,10 +13,12 @@ import dev.wsproxy.testing.RawWebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.apache.catalina.Context;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.catalina.util.ServerInfo;
+import org.apache.coyote.AbstractProtocol;
 import org.apache.tomcat.util.threads.ThreadPoolExecutor;
 import org.junit.jupiter.api.Test;
 
@@ -116,5 +119,40 @@ abstract class TomcatContract extends ContainerContract {
                 assertTrue(tasks >= 150, () -> "only " + tasks + " Tomcat tasks for 200 echoed messages");
             }
         }
+    }
+
+    /**
+     * Tunnel mode: tunnels ended every way (the client's close, the upstream's close, a client that vanishes, the
+     * upstream's connection reset) leave Tomcat no connection counted and no upgrade processor waiting: the
+     * close reached Tomcat's own bookkeeping ({@code maxConnections} and its processor list).
+     */
+    @Test
+    void endedTunnelsLeaveTomcatNoConnectionAndNoProcessor() throws Exception {
+        assumeTrue(tunnelMode(), "message mode closes through Tomcat's WebSocket");
+        AbstractProtocol<?> protocol = (AbstractProtocol<?>) connector.getProtocolHandler();
+        await().atMost(Duration.ofSeconds(10)).until(() -> protocol.getConnectionCount() <= 1);
+        long connectionsBefore = protocol.getConnectionCount();
+        int processorsBefore = protocol.getWaitingProcessorCount();
+        for (int i = 0; i < 25; i++) {
+            try (RawWebSocket client = RawWebSocket.connect(proxyPort(), "/raw/close")) {
+                client.sendClose(1000, "client done");
+                assertEquals("1000 client done", client.awaitClose());
+            }
+            try (RawWebSocket client = RawWebSocket.connect(proxyPort(), "/raw/close")) {
+                client.sendFrame(RawWebSocket.TEXT, true, "close 4000".getBytes(StandardCharsets.UTF_8));
+                assertEquals("4000 upstream 4000", client.awaitClose());
+            }
+            RawWebSocket.connect(proxyPort(), "/ws/echo").abort();
+            try (RawWebSocket client = RawWebSocket.connect(proxyPort(), "/raw/reset")) {
+                client.sendFrame(RawWebSocket.TEXT, true, "reset".getBytes(StandardCharsets.UTF_8));
+                assertEquals("1014 upstream connection lost", client.awaitClose());
+            }
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertTrue(protocol.getConnectionCount() <= connectionsBefore,
+                    () -> protocol.getConnectionCount() + " connections counted, " + connectionsBefore + " before");
+            assertTrue(protocol.getWaitingProcessorCount() <= processorsBefore,
+                    () -> protocol.getWaitingProcessorCount() + " processors waiting, " + processorsBefore + " before");
+        });
     }
 }

@@ -41,6 +41,8 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -113,6 +115,7 @@ public final class Backend implements AutoCloseable {
     }
 
     private final String host;
+    private final String scheme;
 
     private Backend() throws Exception {
         this(false, "127.0.0.1", 0);
@@ -123,13 +126,27 @@ public final class Backend implements AutoCloseable {
     }
 
     private Backend(boolean jettyDefaults, String host, int port) throws Exception {
+        this(jettyDefaults, host, port, null);
+    }
+
+    private Backend(boolean jettyDefaults, String host, int port, SelfSignedCertificate tls) throws Exception {
         this.host = host;
+        this.scheme = tls == null ? "ws" : "wss";
         QueuedThreadPool threads = new QueuedThreadPool(400, 8, 2_000);
         threads.setName("backend");
         server = new Server(threads);
         HttpConfiguration http = new HttpConfiguration();
         http.setUriCompliance(UriCompliance.UNSAFE);
-        connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        if (tls == null) {
+            connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        } else {
+            SslContextFactory.Server ssl = new SslContextFactory.Server();
+            ssl.setKeyStoreType("PKCS12");
+            ssl.setKeyStorePath(tls.keyStore.toString());
+            ssl.setKeyStorePassword(SelfSignedCertificate.PASSWORD);
+            connector = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"),
+                    new HttpConnectionFactory(http));
+        }
         connector.setHost(host);
         connector.setPort(port);
         server.addConnector(connector);
@@ -169,13 +186,21 @@ public final class Backend implements AutoCloseable {
         return new Backend(false, host, port);
     }
 
+    /**
+     * Starts a backend on 127.0.0.1 that speaks only TLS ({@code wss://}), with {@code certificate} (which a
+     * client trusts only when told to).
+     */
+    public static Backend startTls(SelfSignedCertificate certificate) throws Exception {
+        return new Backend(false, "127.0.0.1", 0, certificate);
+    }
+
     public int port() {
         return connector.getLocalPort();
     }
 
-    /** {@code ws://127.0.0.1:port} (its address) followed by {@code path}. */
+    /** {@code ws://127.0.0.1:port} (its address; {@code wss://} for a TLS backend) followed by {@code path}. */
     public String uri(String path) {
-        return "ws://" + host + ":" + port() + path;
+        return scheme + "://" + host + ":" + port() + path;
     }
 
     /** The next recorded handshake, waiting up to 10 s; fails if none arrives. */

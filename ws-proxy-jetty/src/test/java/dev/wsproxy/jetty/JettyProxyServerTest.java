@@ -1,5 +1,6 @@
 package dev.wsproxy.jetty;
 
+import dev.wsproxy.testing.SelfSignedCertificate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,6 @@
 package dev.wsproxy.jetty;
 
+import dev.wsproxy.testing.SelfSignedCertificate;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.concurrent.BlockingQueue;

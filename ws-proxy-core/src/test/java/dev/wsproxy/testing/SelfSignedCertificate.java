@@ -1,4 +1,4 @@
-package dev.wsproxy.jetty;
+package dev.wsproxy.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -15,13 +15,13 @@ import java.util.concurrent.TimeUnit;
  * A self-signed certificate for {@code 127.0.0.1}/{@code localhost}, made at test time with the JDK's
  * {@code keytool}, as a PKCS#12 keystore and as PEM files (certificate, PKCS#8 key).
  */
-final class SelfSignedCertificate {
+public final class SelfSignedCertificate {
 
-    static final String PASSWORD = "test-secret";
+    public static final String PASSWORD = "test-secret";
 
-    final Path keyStore;
-    final Path certificatePem;
-    final Path privateKeyPem;
+    public final Path keyStore;
+    public final Path certificatePem;
+    public final Path privateKeyPem;
 
     private SelfSignedCertificate(Path keyStore, Path certificatePem, Path privateKeyPem) {
         this.keyStore = keyStore;
@@ -29,7 +29,7 @@ final class SelfSignedCertificate {
         this.privateKeyPem = privateKeyPem;
     }
 
-    static SelfSignedCertificate create(Path dir) throws Exception {
+    public static SelfSignedCertificate create(Path dir) throws Exception {
         Path keyStore = dir.resolve("server.p12");
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
         Process process = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "server",

@@ -53,11 +53,14 @@ final class NioTunnelEndpoint implements TunnelEndpoint, NioLoops.Ready {
 
     @Override
     public int fill(ByteBuffer buffer) throws IOException {
+        if (closed) {
+            // The owner closed the connection, or is closing it: Tomcat tells the handler before it closes the
+            // channel, which would still read 0 here, and a pump woken by the close would spin on it.
+            throw new ClosedChannelException();
+        }
         if (drained) {
             drained = false;
-            if (!closed) {
-                return 0;
-            }
+            return 0;
         }
         int position = buffer.position();
         int limit = buffer.limit();

@@ -6,8 +6,9 @@ import java.nio.ByteBuffer;
 /**
  * One side of a tunnel-mode connection as an adapter hands it to {@link HandshakeResult#clientUpgraded}: a
  * non-blocking byte stream. ws-proxy implements it over a Jetty {@code EndPoint} (the upstream, and the
- * client inside Jetty) and over a servlet {@code WebConnection} (the client in Tomcat, Undertow and other
- * containers); implement it only to mount the proxy in a server those do not cover.
+ * client inside Jetty), over Tomcat's socket taken with its internal upgrade (the client of a plain Tomcat
+ * connection), and over a servlet {@code WebConnection} (the client in Undertow, other containers, and TLS
+ * connections in Tomcat); implement it only to mount the proxy in a server those do not cover.
  *
  * <p>Threading: the tunnel calls {@link #fill} and {@link #demand} from one direction's pump only (never
  * concurrently), and {@link #write} from the other direction's writer only (one write outstanding at a

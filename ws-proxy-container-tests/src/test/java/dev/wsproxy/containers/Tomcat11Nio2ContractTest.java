@@ -7,7 +7,7 @@ package dev.wsproxy.containers;
 class Tomcat11Nio2ContractTest extends Tomcat11ContractTest {
     @Override
     String connectorProtocol() {
-        return "org.apache.coyote.http11.Http11Nio2Protocol";
+        return EmbeddedTomcat.NIO2;
     }
 
     @Override

@@ -6,15 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wsproxy.WebSocketProxy;
-import dev.wsproxy.servlet.WebSocketProxyRegistration;
 import dev.wsproxy.servlet.testing.AppServlet;
 import dev.wsproxy.servlet.testing.ContainerContract;
 import dev.wsproxy.testing.RawWebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.apache.catalina.Context;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.catalina.util.ServerInfo;
@@ -33,7 +30,7 @@ abstract class TomcatContract extends ContainerContract {
 
     /** The connector's protocol, as {@code new Connector(protocol)} takes it. */
     String connectorProtocol() {
-        return "HTTP/1.1"; // Http11NioProtocol
+        return EmbeddedTomcat.NIO;
     }
 
     /**
@@ -66,32 +63,21 @@ abstract class TomcatContract extends ContainerContract {
         assertTrue(ServerInfo.getServerNumber().startsWith(expectedVersionPrefix),
                 () -> "expected Tomcat " + expectedVersionPrefix + "x on the classpath but found "
                         + ServerInfo.getServerNumber());
-        Path baseDir = Files.createTempDirectory("tomcat-contract");
-        Tomcat tomcat = new Tomcat();
-        tomcat.setBaseDir(baseDir.toString());
-        Connector connector = new Connector(connectorProtocol());
-        connector.setPort(0);
-        connector.setProperty("address", "127.0.0.1");
-        tomcat.setConnector(connector);
-
-        Context context = tomcat.addContext("", null);
-        Tomcat.addServlet(context, "app", new AppServlet());
-        context.addServletMappingDecoded(APP_SERVLET_MAPPING, "app");
-        // the user's registration: one line in an initializer
-        context.addServletContainerInitializer(
-                (classes, servletContext) -> WebSocketProxyRegistration.register(servletContext, proxy), null);
-        tomcat.start();
-        this.connector = connector;
+        EmbeddedTomcat tomcat = EmbeddedTomcat.start(Files.createTempDirectory("tomcat-contract"),
+                connectorProtocol(), proxy, context -> {
+                    Tomcat.addServlet(context, "app", new AppServlet());
+                    context.addServletMappingDecoded(APP_SERVLET_MAPPING, "app");
+                });
+        this.connector = tomcat.connector;
         return new Deployment() {
             @Override
             public int port() {
-                return connector.getLocalPort();
+                return tomcat.port();
             }
 
             @Override
             public void close() throws Exception {
-                tomcat.stop();
-                tomcat.destroy();
+                tomcat.close();
             }
         };
     }

@@ -6,17 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wsproxy.ProxyRoute;
 import dev.wsproxy.WebSocketProxy;
-import dev.wsproxy.servlet.WebSocketProxyRegistration;
 import dev.wsproxy.testing.Backend;
 import dev.wsproxy.testing.RawWebSocket;
 import jakarta.websocket.CloseReason;
 import java.io.EOFException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import org.apache.catalina.Context;
-import org.apache.catalina.connector.Connector;
-import org.apache.catalina.startup.Tomcat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,38 +28,28 @@ class TomcatStopTest {
 
     @Test
     void stoppingTomcatSendsGoingAwayBothWaysOnNio() throws Exception {
-        stopWithOpenTunnels("HTTP/1.1");
+        stopWithOpenTunnels(EmbeddedTomcat.NIO);
     }
 
     @Test
     void stoppingTomcatSendsGoingAwayBothWaysOnNio2() throws Exception {
-        stopWithOpenTunnels("org.apache.coyote.http11.Http11Nio2Protocol");
+        stopWithOpenTunnels(EmbeddedTomcat.NIO2);
     }
 
     private void stopWithOpenTunnels(String protocol) throws Exception {
         try (Backend backend = Backend.start();
              WebSocketProxy proxy = WebSocketProxy.builder()
                      .route(ProxyRoute.prefix("/ws/").upstream(backend.uri("/")).build()).build()) {
-            Tomcat tomcat = new Tomcat();
-            tomcat.setBaseDir(Files.createDirectories(dir.resolve("tomcat")).toString());
-            Connector connector = new Connector(protocol);
-            connector.setPort(0);
-            connector.setProperty("address", "127.0.0.1");
-            tomcat.setConnector(connector);
-            Context context = tomcat.addContext("", null);
-            context.addServletContainerInitializer(
-                    (classes, servletContext) -> WebSocketProxyRegistration.register(servletContext, proxy), null);
-            tomcat.start();
+            EmbeddedTomcat tomcat = EmbeddedTomcat.start(dir, protocol, proxy, context -> { });
             RawWebSocket[] clients = new RawWebSocket[3];
             try {
                 for (int i = 0; i < clients.length; i++) {
-                    clients[i] = RawWebSocket.connect(connector.getLocalPort(), "/ws/echo");
+                    clients[i] = RawWebSocket.connect(tomcat.port(), "/ws/echo");
                     clients[i].sendFrame(RawWebSocket.TEXT, true, ("c" + i).getBytes(StandardCharsets.UTF_8));
                     assertEquals("c" + i, new String(clients[i].readMessage(), StandardCharsets.UTF_8));
                 }
                 long start = System.nanoTime();
-                tomcat.stop();
-                tomcat.destroy();
+                tomcat.close();
                 long tookMillis = (System.nanoTime() - start) / 1_000_000;
                 assertTrue(tookMillis < 5_000, "Tomcat's stop took " + tookMillis + " ms");
                 for (RawWebSocket client : clients) {

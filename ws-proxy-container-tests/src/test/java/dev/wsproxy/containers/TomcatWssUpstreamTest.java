@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wsproxy.ProxyRoute;
 import dev.wsproxy.WebSocketProxy;
-import dev.wsproxy.servlet.WebSocketProxyRegistration;
 import dev.wsproxy.testing.Backend;
 import dev.wsproxy.testing.RawWebSocket;
 import dev.wsproxy.testing.SelfSignedCertificate;
@@ -17,9 +16,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
-import org.apache.catalina.Context;
 import org.apache.catalina.connector.Connector;
-import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.threads.ThreadPoolExecutor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,7 +42,7 @@ class TomcatWssUpstreamTest {
     private final Map<String, String> savedTrust = new HashMap<>();
     private Backend backend;
     private WebSocketProxy proxy;
-    private Tomcat tomcat;
+    private EmbeddedTomcat tomcat;
     private Connector connector;
 
     @BeforeAll
@@ -60,23 +57,15 @@ class TomcatWssUpstreamTest {
         System.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
         proxy = WebSocketProxy.builder().route(ProxyRoute.prefix("/ws/").upstream(backend.uri("/")).build()).build();
 
-        tomcat = new Tomcat();
-        tomcat.setBaseDir(Files.createDirectories(dir.resolve("tomcat")).toString());
-        connector = new Connector();
-        connector.setPort(0);
-        connector.setProperty("address", "127.0.0.1");
-        tomcat.setConnector(connector);
-        Context context = tomcat.addContext("", null);
-        context.addServletContainerInitializer(
-                (classes, servletContext) -> WebSocketProxyRegistration.register(servletContext, proxy), null);
-        tomcat.start();
+        tomcat = EmbeddedTomcat.start(Files.createDirectories(dir.resolve("tomcat")), EmbeddedTomcat.NIO, proxy,
+                context -> { });
+        connector = tomcat.connector;
     }
 
     @AfterAll
     void stop() throws Exception {
         if (tomcat != null) {
-            tomcat.stop();
-            tomcat.destroy();
+            tomcat.close();
         }
         if (proxy != null) {
             proxy.close();

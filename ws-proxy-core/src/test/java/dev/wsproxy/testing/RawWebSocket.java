@@ -6,6 +6,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
@@ -45,6 +50,40 @@ public final class RawWebSocket implements AutoCloseable {
     public static RawWebSocket connect(int port, String path, byte[] behindHandshake) throws IOException {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+        return handshake(socket, port, path, behindHandshake);
+    }
+
+    /**
+     * As {@link #connect(int, String)} over TLS ({@code wss://}), trusting whatever certificate the server shows
+     * (tests use self-signed ones).
+     */
+    public static RawWebSocket connectTls(int port, String path) throws IOException {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {new X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, null);
+            Socket socket = context.getSocketFactory().createSocket();
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            return handshake(socket, port, path, new byte[0]);
+        } catch (GeneralSecurityException e) {
+            throw new IOException(e);
+        }
+    }
+
+    private static RawWebSocket handshake(Socket socket, int port, String path, byte[] behindHandshake)
+            throws IOException {
         socket.setSoTimeout(20_000);
         byte[] key = new byte[16];
         ThreadLocalRandom.current().nextBytes(key);

@@ -186,7 +186,7 @@ public final class WebSocketProxyFilter implements Filter {
             response.setStatus(HttpServletResponse.SC_SWITCHING_PROTOCOLS);
             result.upgradeHeaders().forEach((name, values) -> values.forEach(v -> response.addHeader(name, v)));
             String remote = request.getRemoteAddr() + ":" + request.getRemotePort();
-            if (!request.isSecure() && TomcatUpgrade.applies(request.getServletContext().getServerInfo())) {
+            if (TomcatUpgrade.applies(request.getServletContext().getServerInfo()) && !tls(request)) {
                 // Tomcat: its internal upgrade hands over the socket itself (no servlet streams, no dispatch per read)
                 request.upgrade(TomcatTunnelHandler.class).attach(result, remote);
                 return;
@@ -200,6 +200,14 @@ public final class WebSocketProxyFilter implements Filter {
                         + " accepted it (" + e.getClass().getSimpleName() + ")", Map.of());
             }
         }
+    }
+
+    /**
+     * Whether the client's connection is TLS: secure, or with a cipher suite (a valve that trusts a forwarding
+     * header can mark a TLS connection not secure; the cipher suite is the connection's own).
+     */
+    private static boolean tls(HttpServletRequest request) {
+        return request.isSecure() || request.getAttribute("jakarta.servlet.request.cipher_suite") != null;
     }
 
     /** Writes a refusal: status, headers, one line of plain text. */

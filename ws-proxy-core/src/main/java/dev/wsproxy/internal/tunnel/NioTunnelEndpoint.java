@@ -25,6 +25,8 @@ import java.util.function.Consumer;
  */
 final class NioTunnelEndpoint implements TunnelEndpoint, NioLoops.Ready {
 
+    private static final Runnable NOTHING = () -> { };
+
     private final PlainSocket socket;
     private final SocketChannel channel;
     private final NioLoops.Loop loop;
@@ -93,6 +95,10 @@ final class NioTunnelEndpoint implements TunnelEndpoint, NioLoops.Ready {
 
     @Override
     public void write(Runnable onWritten, Consumer<Throwable> onFailed, ByteBuffer... buffers) {
+        if (closed) {
+            onFailed.accept(new ClosedChannelException()); // the owner may not have closed the channel yet
+            return;
+        }
         try {
             channel.write(buffers);
         } catch (IOException | RuntimeException e) {
@@ -236,6 +242,11 @@ final class NioTunnelEndpoint implements TunnelEndpoint, NioLoops.Ready {
             failed = pendingFailed;
         }
         clearPending();
+        if (!loop.inLoop()) {
+            // closed on another thread (the owner's, a timer's): the loop's selector drops the cancelled key, and
+            // the channel's descriptor with it, only when it selects again
+            loop.execute(NOTHING);
+        }
         if (failed != null) {
             failed.accept(new ClosedChannelException());
         }

@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wsproxy.testing.RawWebSocket;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.coyote.AbstractProtocol;
 import org.apache.tomcat.util.threads.ThreadPoolExecutor;
 import org.junit.jupiter.api.Test;
@@ -81,5 +84,31 @@ abstract class TomcatTunnelContract extends TomcatContract {
             assertTrue(protocol.getWaitingProcessorCount() <= processorsBefore,
                     () -> protocol.getWaitingProcessorCount() + " processors waiting, " + processorsBefore + " before");
         });
+    }
+
+    /**
+     * A client that goes on sending a frame over the route's message limit (a TiB: more than the proxy drains while
+     * it waits for the close handshake) gets 1009, and then its connection ends while it is still sending: the
+     * socket is closed at once (with bytes still unread), not left open until the tunnel's selector woke up for
+     * something else, which left such a client blocked in its write.
+     */
+    @Test
+    void aClientStillSendingAFrameOverTheLimitGets1009AndItsConnectionEnds() throws Exception {
+        RawWebSocket client = RawWebSocket.connect(proxyPort(), "/small/echo");
+        try {
+            CompletableFuture<Throwable> sending = CompletableFuture.supplyAsync(() -> {
+                try {
+                    client.sendFrameHeaderAndPayloadForever(RawWebSocket.BINARY, 1L << 40);
+                    return null;
+                } catch (IOException e) {
+                    return e;
+                }
+            });
+            assertEquals("1009 client sent a message larger than the 64 KiB limit", client.awaitClose());
+            Throwable ended = sending.get(10, TimeUnit.SECONDS);
+            assertTrue(ended instanceof IOException, () -> "the client's write ended with " + ended);
+        } finally {
+            client.abort(); // no close frame: the connection is gone
+        }
     }
 }

@@ -116,6 +116,27 @@ public final class RawWebSocket implements AutoCloseable {
         out.flush();
     }
 
+    /**
+     * Writes the masked header of one frame of {@code length} bytes, then its payload in 64 KiB writes until the
+     * whole length is sent or a write fails (the connection ended): a client streaming a huge frame. The socket's
+     * timeout does not apply to writes, so this blocks while the peer does not read.
+     */
+    public void sendFrameHeaderAndPayloadForever(int opcode, long length) throws IOException {
+        ByteArrayOutputStream header = new ByteArrayOutputStream(14);
+        header.write(0x80 | opcode);
+        header.write(0x80 | 127);
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            header.write((int) (length >>> shift));
+        }
+        header.write(new byte[4]); // a zero mask: the payload goes as it is
+        out.write(header.toByteArray());
+        byte[] chunk = new byte[64 * 1024];
+        for (long sent = 0; sent < length; sent += chunk.length) {
+            out.write(chunk, 0, (int) Math.min(chunk.length, length - sent));
+        }
+        out.flush();
+    }
+
     /** One masked frame, as a client sends it. */
     public static byte[] frame(int opcode, boolean fin, byte[] payload) {
         ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);

@@ -42,7 +42,8 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  *
  * <p>Closing goes through Tomcat: a {@code DISCONNECT} event is dispatched to the connection, so that Tomcat
  * releases its processor and counts the connection closed under its own per-connection lock (a close from
- * another thread could race with the container thread that is still finishing the upgrade).
+ * another thread could race with the container thread that is still finishing the upgrade). On NIO the socket
+ * channel itself is closed first, at once (see {@link #closePlainChannel}).
  *
  * <p>Threading: as {@link TunnelEndpoint} requires. Tomcat calls {@link #setSocketWrapper} and {@link #init} on
  * the container thread that upgraded the connection, and {@link #upgradeDispatch} and {@link #destroy} on
@@ -434,9 +435,30 @@ public final class TomcatTunnelHandler implements InternalHttpUpgradeHandler, Tu
             closing = true;
             socket = wrapper;
         }
+        closePlainChannel();
         failPending(new ClosedChannelException());
         if (socket != null) {
             socket.processSocket(SocketEvent.DISCONNECT, true);
+        }
+    }
+
+    /**
+     * NIO: closes the socket channel here, before the tunnel's loop is told, rather than leave it to Tomcat's
+     * close a moment later on another thread: a channel registered with the loop's selector keeps its descriptor
+     * (with unread bytes and a peer still sending) until that selector selects again after the close, and the
+     * tunnel wakes its loop when told. Tomcat's own close then finds the channel closed.
+     */
+    private void closePlainChannel() {
+        SocketChannel plain;
+        synchronized (this) {
+            plain = nio;
+        }
+        if (plain != null) {
+            try {
+                plain.close();
+            } catch (IOException e) {
+                // closed all the same
+            }
         }
     }
 
@@ -455,6 +477,7 @@ public final class TomcatTunnelHandler implements InternalHttpUpgradeHandler, Tu
             destroyed = true;
             listener = closedListener;
         }
+        closePlainChannel(); // Tomcat tells the handler before it closes the socket
         failPending(new ClosedChannelException());
         if (listener != null) {
             listener.run();

@@ -80,6 +80,8 @@ public abstract class ContainerContract implements CloseCodeContract {
     protected Backend backend;
     protected RawUpstream rawUpstream;
     protected WebSocketProxy proxy;
+    /** The {@code /small/} route's message limit. */
+    protected static final long SMALL_MESSAGE_LIMIT = 64 * 1024;
     private static final long PACED_BYTES_PER_SECOND = 81_920;
     protected Deployment deployment;
 
@@ -109,6 +111,8 @@ public abstract class ContainerContract implements CloseCodeContract {
                 .route(ProxyRoute.prefix("/raw/").upstream(rawUpstream.uri("/")).relayMode(relayMode()).build())
                 .route(ProxyRoute.prefix("/limited/").upstream(backend.uri("/")).relayMode(relayMode())
                         .rateLimit(RateLimit.builder().messagesPerSecond(200).build()).build())
+                .route(ProxyRoute.prefix("/small/").upstream(backend.uri("/")).relayMode(relayMode())
+                        .maxMessageSize(SMALL_MESSAGE_LIMIT).build())
                 // 81,920 B/s: the rate gate reads 4 KiB at a time, the size of the pool's small buffers
                 .route(ProxyRoute.prefix("/paced/").upstream(backend.uri("/")).relayMode(relayMode())
                         .rateLimit(RateLimit.builder().bytesPerSecond(PACED_BYTES_PER_SECOND).build()).build())

@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
  * java -cp ... dev.wsproxy.examples.bench.BenchServer message-jetty &lt;backendPort&gt;  # JettyProxyServer, message
  * java -cp ... dev.wsproxy.examples.bench.BenchServer tunnel-tomcat &lt;backendPort&gt;  # embedded Tomcat, tunnel
  * java -cp ... dev.wsproxy.examples.bench.BenchServer tunnel-jetty-nometrics &lt;backendPort&gt;  # metrics, log off
+ * java -cp ... dev.wsproxy.examples.bench.BenchServer tunnel-tomcat-1k &lt;backendPort&gt;  # Tomcat buffers 1 KiB
  * </pre>
  *
  * <p>Prints {@code PORT <n>} once listening on {@code 127.0.0.1}, then answers lines on stdin: {@code STATS}
@@ -46,7 +47,8 @@ public final class BenchServer {
             server = backend;
             port = backend.port();
         } else if (args.length == 2 && (mode.equals("tunnel-jetty") || mode.equals("message-jetty")
-                || mode.equals("tunnel-tomcat") || mode.equals("tunnel-jetty-nometrics"))) {
+                || mode.equals("tunnel-tomcat") || mode.equals("tunnel-tomcat-1k")
+                || mode.equals("tunnel-jetty-nometrics"))) {
             boolean counting = !mode.endsWith("nometrics");
             WebSocketProxy proxy = WebSocketProxy.builder()
                     .route(ProxyRoute.prefix("/").upstream("ws://127.0.0.1:" + Integer.parseInt(args[1]) + "/")
@@ -54,8 +56,8 @@ public final class BenchServer {
                             .build())
                     .metrics(counting).accessLog(counting ? "keyvalue" : "off")
                     .build();
-            if (mode.endsWith("tomcat")) {
-                TomcatProxyServer tomcat = TomcatProxyServer.start(proxy);
+            if (mode.startsWith("tunnel-tomcat")) {
+                TomcatProxyServer tomcat = TomcatProxyServer.start(proxy, mode.endsWith("-1k") ? 1024 : 0);
                 server = () -> {
                     tomcat.close();
                     proxy.close();
@@ -71,7 +73,8 @@ public final class BenchServer {
             }
         } else {
             System.err.println("usage: BenchServer backend | backend-jetty | tunnel-jetty <backendPort>"
-                    + " | message-jetty <backendPort> | tunnel-tomcat <backendPort> | tunnel-jetty-nometrics <backendPort>");
+                    + " | message-jetty <backendPort> | tunnel-tomcat <backendPort> | tunnel-tomcat-1k <backendPort>"
+                    + " | tunnel-jetty-nometrics <backendPort>");
             System.exit(2);
             return;
         }

@@ -112,11 +112,12 @@ public final class Benchmark {
             case Target.TUNNEL_JETTY_NO_METRICS:
             case Target.MESSAGE_JETTY:
                 return Optional.of(Target.java(name, options, backendPort, System.getProperty("java.class.path")));
-            case Target.TUNNEL_TOMCAT: {
+            case Target.TUNNEL_TOMCAT:
+            case Target.TUNNEL_TOMCAT_1K: {
                 Path jars = options.tomcatJars != null ? Path.of(options.tomcatJars) : Target.defaultTomcatJars();
                 String classpath = Target.tomcatClasspath(jars);
                 if (classpath == null) {
-                    note("tunnel-tomcat: no Tomcat 11 jars in " + jars + "; skipped (`mvn -pl ws-proxy-examples -am"
+                    note(name + ": no Tomcat 11 jars in " + jars + "; skipped (`mvn -pl ws-proxy-examples -am"
                             + " package` copies them there, or pass --tomcat-jars=DIR)");
                     return Optional.empty();
                 }

@@ -23,13 +23,18 @@ final class Target implements AutoCloseable {
     static final String MESSAGE_JETTY = "message-jetty";
     /** {@link #TUNNEL_JETTY} built with {@code metrics(false)} and {@code accessLog("off")}: the cost of counting. */
     static final String TUNNEL_JETTY_NO_METRICS = "tunnel-jetty-nometrics";
+    /**
+     * {@link #TUNNEL_TOMCAT} with Tomcat's per-connection socket buffers at 1 KiB ({@code socket.appReadBufSize},
+     * {@code socket.appWriteBufSize}; 8 KiB each by default): what a Tomcat that mostly proxies can set.
+     */
+    static final String TUNNEL_TOMCAT_1K = "tunnel-tomcat-1k";
     static final String NGINX = "nginx";
     static final String HAPROXY = "haproxy";
     /** What runs without {@code --targets}. */
     static final List<String> DEFAULT = List.of(DIRECT, TUNNEL_JETTY, TUNNEL_TOMCAT, MESSAGE_JETTY, NGINX, HAPROXY);
     /** What {@code --targets} accepts. */
     static final List<String> ALL = List.of(DIRECT, TUNNEL_JETTY, TUNNEL_TOMCAT, MESSAGE_JETTY, NGINX, HAPROXY,
-            TUNNEL_JETTY_NO_METRICS);
+            TUNNEL_JETTY_NO_METRICS, TUNNEL_TOMCAT_1K);
 
     /** Heap after GC, RSS and threads of a proxy; heap is -1 for a non-Java proxy. */
     static final class Memory {

@@ -43,7 +43,7 @@ final class Targets {
 
     static String check(Map<String, Map<String, List<Double>>> results, List<String> targets) {
         List<String> tunnels = targets.stream()
-                .filter(t -> t.equals(Target.TUNNEL_JETTY) || t.equals(Target.TUNNEL_TOMCAT)).toList();
+                .filter(t -> t.equals(Target.TUNNEL_JETTY) || t.startsWith(Target.TUNNEL_TOMCAT)).toList();
         if (tunnels.isEmpty()) {
             return "";
         }

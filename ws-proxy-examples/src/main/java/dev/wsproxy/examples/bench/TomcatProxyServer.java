@@ -9,8 +9,8 @@ import org.apache.catalina.util.ServerInfo;
 
 /**
  * ws-proxy in embedded Tomcat, mounted the way a Tomcat user mounts it: one
- * {@link WebSocketProxyRegistration#register} call in a {@code ServletContainerInitializer} (tunnel mode via
- * {@code HttpServletRequest.upgrade}). Tomcat's defaults except what the scale scenario needs on this machine:
+ * {@link WebSocketProxyRegistration#register} call in a {@code ServletContainerInitializer} (tunnel mode: the
+ * client's socket taken over with {@code HttpServletRequest.upgrade} and read on ws-proxy's selector loop). Tomcat's defaults except what the scale scenario needs on this machine:
  * {@code maxConnections} raised from 8,192 to 20,000 and {@code acceptCount} from 100 to 1,024, the same
  * accept backlog the other servers get. The benchmark runs it with Tomcat 11 jars first on the classpath (the
  * examples module's own Tomcat is Spring Boot's 10.1).
@@ -27,7 +27,11 @@ final class TomcatProxyServer implements AutoCloseable {
         this.connector = connector;
     }
 
-    static TomcatProxyServer start(WebSocketProxy proxy) throws Exception {
+    /**
+     * Starts Tomcat with the proxy registered; {@code appBufferSize} > 0 sets Tomcat's per-connection socket
+     * buffers ({@code socket.appReadBufSize}, {@code socket.appWriteBufSize}), 0 keeps Tomcat's 8 KiB.
+     */
+    static TomcatProxyServer start(WebSocketProxy proxy, int appBufferSize) throws Exception {
         Tomcat tomcat = new Tomcat();
         tomcat.setBaseDir(Files.createTempDirectory("ws-proxy-bench-tomcat").toString());
         Connector connector = new Connector();
@@ -35,6 +39,10 @@ final class TomcatProxyServer implements AutoCloseable {
         connector.setProperty("address", "127.0.0.1");
         connector.setProperty("maxConnections", "20000");
         connector.setProperty("acceptCount", "1024");
+        if (appBufferSize > 0) {
+            connector.setProperty("socket.appReadBufSize", Integer.toString(appBufferSize));
+            connector.setProperty("socket.appWriteBufSize", Integer.toString(appBufferSize));
+        }
         tomcat.setConnector(connector);
         var context = tomcat.addContext("", null);
         context.addServletContainerInitializer(

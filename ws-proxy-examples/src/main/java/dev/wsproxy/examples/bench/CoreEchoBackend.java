@@ -99,6 +99,14 @@ final class CoreEchoBackend implements AutoCloseable {
                 }, callback::failed), false);
                 return;
             }
+            if (frame.getOpCode() == OpCode.PING) {
+                // RFC 6455 5.5.2: answer a ping with a pong of the same payload (a proxy's keepalive expects one)
+                s.sendFrame(new Frame(OpCode.PONG, true, frame.getPayload()), Callback.from(() -> {
+                    callback.succeeded();
+                    s.demand();
+                }, callback::failed), false);
+                return;
+            }
             callback.succeeded();
             if (frame.getOpCode() != OpCode.CLOSE) {
                 s.demand();

@@ -32,8 +32,9 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  *   <li>NIO (Tomcat's default): the connection is a {@link PlainSocket}; the tunnel reads and writes its
  *       socket channel on its own selector loop, as inside Jetty. Tomcat's poller keeps the channel registered
  *       with no interest (it registers none for such a handler, and its read and write timeouts are off for
- *       upgraded connections), so nothing else touches it. This endpoint's own {@link #fill}, {@link #demand}
- *       and {@link #write} are then not used.</li>
+ *       upgraded connections), so nothing else touches it. This endpoint's own {@link #fill} and
+ *       {@link #demand} are then not used, and {@link #write} only for the close frame of a tunnel that ended
+ *       while its client was being upgraded (one non-blocking write).</li>
  *   <li>NIO2: the tunnel reads and writes the connection's asynchronous channel through this endpoint, one
  *       read and one write outstanding at a time, with Tomcat not reading it.</li>
  * </ul>
@@ -308,11 +309,13 @@ public final class TomcatTunnelHandler implements InternalHttpUpgradeHandler, Tu
     @Override
     public void write(Runnable written, Consumer<Throwable> failed, ByteBuffer... buffers) {
         AsynchronousSocketChannel channel = async();
+        if (channel == null) {
+            writeUnmoved(written, failed, buffers);
+            return;
+        }
         synchronized (this) {
-            if (destroyed || closing || channel == null) {
-                failed.accept(channel == null ? new IOException(
-                        "this Tomcat connection was not handed to the tunnel's selector loop")
-                        : new ClosedChannelException());
+            if (destroyed || closing) {
+                failed.accept(new ClosedChannelException());
                 return;
             }
             writing = buffers;
@@ -320,6 +323,35 @@ public final class TomcatTunnelHandler implements InternalHttpUpgradeHandler, Tu
             onWriteFailed = failed;
         }
         writeMore(channel, buffers);
+    }
+
+    /**
+     * NIO, the socket not handed to a loop: only the tunnel's last frame to a client it never opened (it ended
+     * while the client was upgraded: shutdown, deadline). One non-blocking write; a frame the socket does not
+     * take at once fails, and the tunnel then closes the connection.
+     */
+    private void writeUnmoved(Runnable written, Consumer<Throwable> failed, ByteBuffer... buffers) {
+        SocketChannel plain;
+        synchronized (this) {
+            plain = destroyed || closing ? null : nio;
+        }
+        if (plain == null) {
+            failed.accept(new ClosedChannelException());
+            return;
+        }
+        try {
+            plain.write(buffers);
+        } catch (IOException | RuntimeException e) {
+            failed.accept(e);
+            return;
+        }
+        for (ByteBuffer b : buffers) {
+            if (b.hasRemaining()) {
+                failed.accept(new IOException("the client's socket did not take the frame at once"));
+                return;
+            }
+        }
+        written.run();
     }
 
     private void writeMore(AsynchronousSocketChannel channel, ByteBuffer[] buffers) {

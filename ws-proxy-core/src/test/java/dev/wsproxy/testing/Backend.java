@@ -316,6 +316,8 @@ public final class Backend implements AutoCloseable {
     public final class BackendEndpoint extends Endpoint {
         private final String mode;
         private final Sink sink = new Sink();
+        /** The text message being received in parts (control and sink modes); one session per endpoint. */
+        private final StringBuilder text = new StringBuilder();
 
         BackendEndpoint(String mode) {
             this.mode = mode;
@@ -326,11 +328,23 @@ public final class Backend implements AutoCloseable {
             open.add(session);
             session.addMessageHandler(String.class, (MessageHandler.Partial<String>) (part, last) -> {
                 try {
-                    if (mode.equals("control") && last && command(session, part)) {
-                        return;
-                    }
-                    if (mode.equals("sink") && part.equals("digest")) {
-                        session.getBasicRemote().sendText(sink.report());
+                    if (mode.equals("control") || mode.equals("sink")) {
+                        // a command is a whole message: its frame may reach Jetty in more than one read, and
+                        // then in more than one part
+                        text.append(part);
+                        if (!last) {
+                            return;
+                        }
+                        String message = text.toString();
+                        text.setLength(0);
+                        if (mode.equals("control") && command(session, message)) {
+                            return;
+                        }
+                        if (mode.equals("sink") && message.equals("digest")) {
+                            session.getBasicRemote().sendText(sink.report());
+                            return;
+                        }
+                        session.getBasicRemote().sendText(message);
                         return;
                     }
                     session.getBasicRemote().sendText(part, last);

@@ -231,7 +231,10 @@ final class NioTunnelEndpoint implements TunnelEndpoint, NioLoops.Ready {
         closedUnderneath();
     }
 
-    /** The connection is closed (by the tunnel or by Jetty): fails a pending write and wakes a waiting read. */
+    /**
+     * The connection is closed (by the tunnel or by its owner), or about to be (Tomcat tells its handler before it
+     * closes the socket): closes the channel too, fails a pending write and wakes a waiting read.
+     */
     void closedUnderneath() {
         Consumer<Throwable> failed;
         synchronized (this) {
@@ -242,10 +245,16 @@ final class NioTunnelEndpoint implements TunnelEndpoint, NioLoops.Ready {
             failed = pendingFailed;
         }
         clearPending();
+        try {
+            // The channel is registered with the loop's selector, which keeps its descriptor (with unread bytes,
+            // and a peer still sending into them) until it selects again after the close: close it here, before
+            // the loop is woken, rather than leave it to an owner that may close it later on its own thread.
+            channel.close();
+        } catch (IOException e) {
+            // closed all the same
+        }
         if (!loop.inLoop()) {
-            // closed on another thread (the owner's, a timer's): the loop's selector drops the cancelled key, and
-            // the channel's descriptor with it, only when it selects again
-            loop.execute(NOTHING);
+            loop.execute(NOTHING); // closed on another thread (the owner's, a timer's): the selector drops the key
         }
         if (failed != null) {
             failed.accept(new ClosedChannelException());

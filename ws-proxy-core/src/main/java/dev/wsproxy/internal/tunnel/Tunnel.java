@@ -109,12 +109,11 @@ public final class Tunnel extends TunnelInfo implements DirectionOwner, dev.wspr
     /**
      * Under the lock, at the open: when the upstream connector chose a selector loop and both sides are plain
      * sockets their owners hand over (inside Jetty, or a Tomcat NIO connection), both move onto it (read and
-     * written there directly); otherwise both stay with their endpoints, except a client side that can only be
-     * driven on a loop ({@link PlainSocket.Source#drivenAlone()}), which moves alone.
+     * written there directly). Otherwise both stay with their endpoints (moving only the upstream side gains
+     * nothing beside a container's per-read dispatch), except a client side that can only be driven on a loop
+     * ({@link PlainSocket.Source#drivenAlone()}), which moves alone.
      */
     private void onOneLoop() {
-        // Both sides or neither otherwise: a container's client side has its own threads and wake-ups, and moving
-        // only the upstream side gains nothing there (the container's per-read dispatch dominates).
         if (!(upstream.endpoint instanceof JettyTunnelEndpoint) || !(client.endpoint instanceof PlainSocket.Source)) {
             return;
         }

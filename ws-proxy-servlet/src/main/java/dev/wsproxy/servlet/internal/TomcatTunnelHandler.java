@@ -43,8 +43,8 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  *
  * <p>Closing goes through Tomcat: a {@code DISCONNECT} event is dispatched to the connection, so that Tomcat
  * releases its processor and counts the connection closed under its own per-connection lock (a close from
- * another thread could race with the container thread that is still finishing the upgrade). On NIO the socket
- * channel itself is closed first, at once (see {@link #closePlainChannel}).
+ * another thread could race with the container thread that is still finishing the upgrade). On NIO the tunnel's
+ * endpoint closes the channel itself at once, before Tomcat does.
  *
  * <p>Threading: as {@link TunnelEndpoint} requires. Tomcat calls {@link #setSocketWrapper} and {@link #init} on
  * the container thread that upgraded the connection, and {@link #upgradeDispatch} and {@link #destroy} on
@@ -181,11 +181,7 @@ public final class TomcatTunnelHandler implements InternalHttpUpgradeHandler, Tu
 
             @Override
             public void shutdownOutput() {
-                try {
-                    io.shutdownOutput();
-                } catch (IOException e) {
-                    close();
-                }
+                shutdownSocketOutput();
             }
 
             @Override
@@ -273,7 +269,6 @@ public final class TomcatTunnelHandler implements InternalHttpUpgradeHandler, Tu
     private final CompletionHandler<Integer, Void> readDone = new CompletionHandler<>() {
         @Override
         public void completed(Integer n, Void unused) {
-            Runnable callback;
             synchronized (TomcatTunnelHandler.this) {
                 reading = false;
                 if (n < 0) {
@@ -282,27 +277,18 @@ public final class TomcatTunnelHandler implements InternalHttpUpgradeHandler, Tu
                 } else {
                     inbox.flip();
                 }
-                callback = onReadable;
-                onReadable = null;
             }
-            if (callback != null) {
-                callback.run();
-            }
+            wakeReader();
         }
 
         @Override
         public void failed(Throwable failure, Void unused) {
-            Runnable callback;
             synchronized (TomcatTunnelHandler.this) {
                 reading = false;
                 inbox = null;
                 readFailure = failure;
-                callback = onReadable;
-                onReadable = null;
             }
-            if (callback != null) {
-                callback.run();
-            }
+            wakeReader();
         }
     };
 
@@ -467,30 +453,9 @@ public final class TomcatTunnelHandler implements InternalHttpUpgradeHandler, Tu
             closing = true;
             socket = wrapper;
         }
-        closePlainChannel();
         failPending(new ClosedChannelException());
         if (socket != null) {
             socket.processSocket(SocketEvent.DISCONNECT, true);
-        }
-    }
-
-    /**
-     * NIO: closes the socket channel here, before the tunnel's loop is told, rather than leave it to Tomcat's
-     * close a moment later on another thread: a channel registered with the loop's selector keeps its descriptor
-     * (with unread bytes and a peer still sending) until that selector selects again after the close, and the
-     * tunnel wakes its loop when told. Tomcat's own close then finds the channel closed.
-     */
-    private void closePlainChannel() {
-        SocketChannel plain;
-        synchronized (this) {
-            plain = nio;
-        }
-        if (plain != null) {
-            try {
-                plain.close();
-            } catch (IOException e) {
-                // closed all the same
-            }
         }
     }
 
@@ -509,7 +474,6 @@ public final class TomcatTunnelHandler implements InternalHttpUpgradeHandler, Tu
             destroyed = true;
             listener = closedListener;
         }
-        closePlainChannel(); // Tomcat tells the handler before it closes the socket
         failPending(new ClosedChannelException());
         if (listener != null) {
             listener.run();
@@ -518,18 +482,16 @@ public final class TomcatTunnelHandler implements InternalHttpUpgradeHandler, Tu
 
     /** Fails a pending write and wakes a waiting read (whose next fill reports the end). */
     private void failPending(Throwable failure) {
-        Consumer<Throwable> failed;
+        writeEnded(failure);
+        wakeReader();
+    }
+
+    /** Runs the read callback a demand left, if any: its fill finds bytes, the end or the failure. */
+    private void wakeReader() {
         Runnable reader;
         synchronized (this) {
-            failed = writing != null ? onWriteFailed : null;
-            writing = null;
-            onWritten = null;
-            onWriteFailed = null;
             reader = onReadable;
             onReadable = null;
-        }
-        if (failed != null) {
-            failed.accept(failure);
         }
         if (reader != null) {
             reader.run();

@@ -68,6 +68,7 @@ final class Direction {
     private boolean writeInPlace;
     // allocated once: the endpoints reuse their callbacks while these stay the same
     private final Runnable onReadable = this::onReadable;
+    private final Runnable onDataWritten = this::onDataWritten;
     /** Paces reads on a rate-limited route (client direction only), else null; set before {@link #start()}. */
     private RateGate gate;
 
@@ -180,10 +181,11 @@ final class Direction {
                 injectionsWaiting = true;
                 return;
             }
-            now = writer.enqueue(new TargetWriter.Write(new ByteBuffer[] {frame}, null, TargetWriter.isClose(frame)));
+            now = writer.enqueue(new TargetWriter.Write(new ByteBuffer[] {frame}, null, TargetWriter.isClose(frame)),
+                    System.nanoTime());
         }
         if (now != null) {
-            writer.start(now);
+            writer.start(now, System.nanoTime());
         }
     }
 
@@ -261,14 +263,15 @@ final class Direction {
                     return;
                 }
             }
-            lastReadNanos = System.nanoTime();
-            TargetWriter.Write write = scan(buffer);
+            long now = System.nanoTime(); // one clock read per read: the scan and the write take it too
+            lastReadNanos = now;
+            TargetWriter.Write write = scan(buffer, now);
             if (write == null) {
                 buffer.limit(buffer.position());
                 continue;
             }
             if (write != NOTHING_TO_START) {
-                writer.start(write);
+                writer.start(write, now);
             }
         }
     }
@@ -326,12 +329,13 @@ final class Direction {
     private boolean closeSeen;
 
     /**
-     * Walks all readable bytes of {@code in}, tracking frames, and queues what is to be forwarded.
+     * Walks all readable bytes of {@code in}, tracking frames, and queues what is to be forwarded. {@code
+     * readNanos}: when they were read.
      *
      * @return {@code null} when nothing is to be written (the bytes were consumed), {@link #NOTHING_TO_START}
      *     when a write was queued behind another, or the write to start now
      */
-    private TargetWriter.Write scan(ByteBuffer in) {
+    private TargetWriter.Write scan(ByteBuffer in, long readNanos) {
         synchronized (lock) {
             scanning = true;
         }
@@ -474,7 +478,7 @@ final class Direction {
             in.position(limit); // else the write consumes it; onDataWritten empties the buffer either way
         }
         if (scanFrames != 0) {
-            owner.dataFrames(this, scanFrames, scanPayload, scanMessages, scanLargest);
+            owner.dataFrames(this, scanFrames, scanPayload, scanMessages, scanLargest, readNanos);
             scanFrames = 0;
             scanLargest = 0;
             scanPayload = 0;
@@ -494,7 +498,8 @@ final class Direction {
             any = !pieces.isEmpty();
             if (any) {
                 writePending = true; // before the write can complete on another thread
-                start = writer.enqueue(new TargetWriter.Write(pieces.toArray(new ByteBuffer[0]), this::onDataWritten, piecesHaveClose));
+                start = writer.enqueue(new TargetWriter.Write(pieces.toArray(new ByteBuffer[0]), onDataWritten, piecesHaveClose),
+                        readNanos);
             }
         }
         if (violationCode != 0) {

@@ -27,7 +27,8 @@ interface DirectionOwner {
 
     /**
      * Data frame headers were read (once per read, not per frame): counts and idle tracking. {@code
-     * messages} is how many of the frames ended a message; the payload bytes may still be on their way.
+     * messages} is how many of the frames ended a message; the payload bytes may still be on their way. {@code
+     * readNanos}: when the read happened ({@link System#nanoTime()}).
      */
-    void dataFrames(Direction from, int frames, long payloadBytes, int messages, long largestEnded);
+    void dataFrames(Direction from, int frames, long payloadBytes, int messages, long largestEnded, long readNanos);
 }

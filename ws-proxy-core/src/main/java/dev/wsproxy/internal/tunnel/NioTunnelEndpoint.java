@@ -38,8 +38,8 @@ final class NioTunnelEndpoint implements TunnelEndpoint, NioLoops.Ready {
     private SelectionKey key;
     private int interest;
 
-    // ---- write state, guarded by this ----
-    private ByteBuffer[] pending;
+    // ---- write state, guarded by this (pending is read without it, to tell the interest wanted) ----
+    private volatile ByteBuffer[] pending;
     private Runnable pendingDone;
     private Consumer<Throwable> pendingFailed;
     private boolean shutdownAfterWrite;
@@ -170,7 +170,7 @@ final class NioTunnelEndpoint implements TunnelEndpoint, NioLoops.Ready {
         }
     }
 
-    private synchronized boolean writePending() {
+    private boolean writePending() {
         return pending != null;
     }
 

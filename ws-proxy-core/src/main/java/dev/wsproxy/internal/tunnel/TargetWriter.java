@@ -68,9 +68,12 @@ final class TargetWriter {
         return broken;
     }
 
-    /** Under the lock: queues a write; returns it when the caller must {@link #start} it now (outside the lock). */
-    Write enqueue(Write write) {
-        lastWriteNanos = System.nanoTime();
+    /**
+     * Under the lock: queues a write, {@code now} being {@link System#nanoTime()}; returns it when the caller must
+     * {@link #start} it now (outside the lock).
+     */
+    Write enqueue(Write write, long now) {
+        lastWriteNanos = now;
         if (broken) {
             return null;
         }
@@ -82,8 +85,9 @@ final class TargetWriter {
         return write;
     }
 
-    void start(Write write) {
-        writeStartedNanos = System.nanoTime();
+    /** Starts a write {@link #enqueue} returned; {@code now}: {@link System#nanoTime()}. */
+    void start(Write write, long now) {
+        writeStartedNanos = now;
         inFlight = write;
         target.write(onWritten, onFailed, write.buffers);
     }
@@ -117,7 +121,7 @@ final class TargetWriter {
                 return;
             }
         }
-        start(next);
+        start(next, System.nanoTime());
     }
 
     private void failedNow(Throwable failure) {

@@ -313,8 +313,9 @@ public final class Tunnel extends TunnelInfo implements DirectionOwner, dev.wspr
     }
 
     @Override
-    public void dataFrames(Direction from, int frames, long payloadBytes, int messages, long largestEnded) {
-        lastDataNanos = System.nanoTime();
+    public void dataFrames(Direction from, int frames, long payloadBytes, int messages, long largestEnded,
+                           long readNanos) {
+        lastDataNanos = readNanos;
         count(from.fromClient, frames, payloadBytes, messages, largestEnded);
     }
 

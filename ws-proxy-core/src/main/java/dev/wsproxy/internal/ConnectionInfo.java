@@ -20,7 +20,8 @@ public abstract class ConnectionInfo implements ProxyConnection, ConnectionStats
     protected final ConnectionStats stats = new ConnectionStats();
     protected volatile String subprotocol;
     protected volatile Instant openedAt = Instant.now();
-    private volatile URI upstreamUri;
+    /** Kept as text, parsed when asked for: a URI and its parsed parts would stay on the heap for the connection's life. */
+    private volatile String upstreamUri;
     private volatile String upstreamMember;
 
     protected ConnectionInfo(String id, ProxyRoute route, String clientAddress, String path, URI upstreamUri) {
@@ -28,12 +29,12 @@ public abstract class ConnectionInfo implements ProxyConnection, ConnectionStats
         this.route = route;
         this.clientAddress = clientAddress;
         this.path = path;
-        this.upstreamUri = upstreamUri;
+        this.upstreamUri = upstreamUri == null ? null : upstreamUri.toString();
     }
 
     /** The pool chose a member for this connection: the URI it connects to and the member's name. */
     public final void upstreamChosen(URI uri, String member) {
-        this.upstreamUri = uri;
+        this.upstreamUri = uri == null ? null : uri.toString();
         this.upstreamMember = member;
     }
 
@@ -69,7 +70,8 @@ public abstract class ConnectionInfo implements ProxyConnection, ConnectionStats
 
     @Override
     public final URI upstream() {
-        return upstreamUri;
+        String uri = upstreamUri;
+        return uri == null ? null : URI.create(uri);
     }
 
     @Override

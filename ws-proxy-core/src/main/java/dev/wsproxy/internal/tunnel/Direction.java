@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * from any thread. {@link #lock} guards the injections, the boundary flag and the {@link TargetWriter}'s
  * queue; no I/O is done while it is held.
  */
-final class Direction {
+final class Direction implements TargetWriter.Events {
 
     final String sourceName;
     final String targetName;
@@ -36,7 +36,8 @@ final class Direction {
     private final long maxMessageSize;
 
     // ---- scanner state: touched by the pump only ----
-    private final byte[] header = new byte[Frames.MAX_HEADER];
+    /** A header split across reads, assembled; allocated at the first such header. */
+    private byte[] header;
     private int headerFill;
     private boolean headerInPlace;
     private long payloadLeft;
@@ -63,7 +64,7 @@ final class Direction {
     /** The next pool buffer is a large one: the last read filled a small one (a stream, not a message). */
     private boolean large;
     private ByteBuffer prefilled;
-    private final List<ByteBuffer> pieces = new ArrayList<>();
+    private final List<ByteBuffer> pieces = new ArrayList<>(4); // a read is usually one piece; grows when needed
     /** The read buffer itself is the write's only data piece (no slice): its position is left alone. */
     private boolean writeInPlace;
     // allocated once: the endpoints reuse their callbacks while these stay the same
@@ -74,7 +75,8 @@ final class Direction {
 
     // ---- writer state, guarded by lock ----
     private final Object lock = new Object();
-    private final ArrayDeque<ByteBuffer> injections = new ArrayDeque<>();
+    /** Sized for the usual one waiting frame (a ping): a tunnel keeps it for its life. */
+    private final ArrayDeque<ByteBuffer> injections = new ArrayDeque<>(1);
     private boolean scanning;
     private boolean atBoundary = true;
     private final TargetWriter writer;
@@ -93,17 +95,19 @@ final class Direction {
         this.allowOtherRsv = allowOtherRsv;
         this.maxFrameSize = maxFrameSize;
         this.maxMessageSize = maxMessageSize;
-        this.writer = new TargetWriter(lock, target, new TargetWriter.Events() {
-            @Override
-            public void closeWritten() {
-                owner.closeWritten(Direction.this);
-            }
+        this.writer = new TargetWriter(lock, target, this);
+    }
 
-            @Override
-            public void failed(Throwable failure) {
-                targetFailed(failure);
-            }
-        });
+    /** From the writer: a close frame was written to the target. */
+    @Override
+    public void closeWritten() {
+        owner.closeWritten(this);
+    }
+
+    /** From the writer: the target failed. */
+    @Override
+    public void failed(Throwable failure) {
+        targetFailed(failure);
     }
 
     void rateGate(RateGate gate) {
@@ -380,6 +384,9 @@ final class Direction {
             } else {
                 if (headerFill == 0) {
                     headerInPlace = true;
+                }
+                if (header == null) {
+                    header = new byte[Frames.MAX_HEADER];
                 }
                 while (p < limit && headerFill < (need = FrameHeaders.length(header, headerFill))) {
                     int n = Math.min(need - headerFill, limit - p);

@@ -44,7 +44,8 @@ final class TargetWriter {
     private final Consumer<Throwable> onFailed = this::failedNow;
 
     // ---- guarded by lock ----
-    private final ArrayDeque<Write> queue = new ArrayDeque<>();
+    /** Sized for the usual one queued write: a tunnel keeps it for its life. */
+    private final ArrayDeque<Write> queue = new ArrayDeque<>(1);
     private boolean writing;
     private boolean broken;
 

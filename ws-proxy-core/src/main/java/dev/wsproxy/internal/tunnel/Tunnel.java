@@ -62,7 +62,8 @@ public final class Tunnel extends TunnelInfo implements DirectionOwner, dev.wspr
     private ByteBuffer upstreamEarlyBytes;
     private boolean allowRsv1;
     private boolean allowOtherRsv;
-    final List<ScheduledFuture<?>> timersArmed = new ArrayList<>();
+    /** At most two at a time (the client deadline, then the keepalive tick): kept for the tunnel's life. */
+    final List<ScheduledFuture<?>> timersArmed = new ArrayList<>(2);
     /** The AWAITING_CLIENT deadline: cancelled at the open, so an open tunnel does not keep it queued. */
     private ScheduledFuture<?> clientDeadlineTask;
 

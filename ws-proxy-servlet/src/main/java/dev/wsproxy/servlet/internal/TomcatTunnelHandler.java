@@ -118,8 +118,11 @@ public final class TomcatTunnelHandler implements InternalHttpUpgradeHandler, Tu
     /** Tomcat's wrapper and the filter's result are both known: the tunnel starts. */
     private void start() {
         SocketWrapperBase<?> socket;
+        HandshakeResult result;
         synchronized (this) {
             socket = wrapper;
+            result = this.result;
+            this.result = null; // not kept for the connection's life: it holds the handshake's headers
         }
         if (socket == null) {
             result.upgradeFailed(new IllegalStateException("Tomcat gave no socket to the upgrade handler"));

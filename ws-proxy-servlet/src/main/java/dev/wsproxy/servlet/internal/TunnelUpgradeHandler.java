@@ -106,6 +106,11 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
     }
 
     private void start() {
+        HandshakeResult result;
+        synchronized (this) {
+            result = this.result;
+            this.result = null; // not kept for the connection's life: it holds the handshake's headers
+        }
         try {
             in = connection.getInputStream();
             out = connection.getOutputStream();

@@ -29,7 +29,6 @@ final class Direction implements TargetWriter.Events {
     private final TunnelEndpoint source;
     private final TunnelEndpoint target;
     private final DirectionOwner owner;
-    private final BufferPool pool;
     private final boolean allowRsv1;
     private final boolean allowOtherRsv;
     private final long maxFrameSize;
@@ -58,12 +57,7 @@ final class Direction implements TargetWriter.Events {
     private volatile boolean demandPending;
     private volatile boolean writePending;
     private boolean inputDone;
-    private ByteBuffer buffer;
-    /** {@link #buffer} came from the pool (not the prefill copy or the rate gate's own), so it goes back there. */
-    private boolean pooled;
-    /** The next pool buffer is a large one: the last read filled a small one (a stream, not a message). */
-    private boolean large;
-    private ByteBuffer prefilled;
+    private final ReadBuffer reads;
     private final List<ByteBuffer> pieces = new ArrayList<>(4); // a read is usually one piece; grows when needed
     /** The read buffer itself is the write's only data piece (no slice): its position is left alone. */
     private boolean writeInPlace;
@@ -90,7 +84,7 @@ final class Direction implements TargetWriter.Events {
         this.source = source;
         this.target = target;
         this.owner = owner;
-        this.pool = pool;
+        this.reads = new ReadBuffer(pool);
         this.allowRsv1 = allowRsv1;
         this.allowOtherRsv = allowOtherRsv;
         this.maxFrameSize = maxFrameSize;
@@ -112,15 +106,12 @@ final class Direction implements TargetWriter.Events {
 
     void rateGate(RateGate gate) {
         this.gate = gate;
+        reads.gate(gate);
     }
 
     /** Bytes the source sent before the tunnel started (read while parsing the HTTP head). */
     void prefill(ByteBuffer bytes) {
-        if (bytes != null && bytes.hasRemaining()) {
-            ByteBuffer copy = ByteBuffer.allocate(bytes.remaining());
-            copy.put(bytes).flip();
-            prefilled = copy;
-        }
+        reads.prefill(bytes);
     }
 
     /** Starts reading the source. */
@@ -213,26 +204,11 @@ final class Direction implements TargetWriter.Events {
 
     private void pumpOnce() {
         while (started && !writePending && !demandPending && !inputDone) {
-            if (buffer == null && prefilled != null) {
-                buffer = prefilled;
-                pooled = false;
-                prefilled = null;
-            }
-            if (buffer != null && !buffer.hasRemaining() && !pooled) {
-                buffer = null; // the prefill copy is used up, or the rate gate hands out its buffer again
-            }
-            if (buffer != null && large && !buffer.hasRemaining() && pool.isSmall(buffer)) {
-                release(); // the small buffer was filled: read the rest of the stream into a large one
-            }
-            if (buffer == null) {
-                pooled = gate == null;
-                buffer = pooled ? pool.acquire(source.needsHeapBuffers() || target.needsHeapBuffers(), large)
-                        : gate.buffer();
-            }
+            ByteBuffer buffer = reads.current(source.needsHeapBuffers() || target.needsHeapBuffers());
             if (!buffer.hasRemaining()) {
                 if (gate != null) {
                     demandPending = true; // before the wake-up is scheduled: it may run at once
-                    if (gate.holdBeforeRead(this, this::onReadable)) {
+                    if (gate.holdBeforeRead(this, onReadable)) {
                         return;
                     }
                     demandPending = false;
@@ -242,23 +218,19 @@ final class Direction implements TargetWriter.Events {
                     n = source.fill(buffer);
                 } catch (IOException | RuntimeException e) {
                     inputDone = true;
-                    release();
+                    reads.release();
                     owner.inputEnded(this, e);
                     return;
                 }
                 if (n < 0) {
                     inputDone = true;
-                    release();
+                    reads.release();
                     owner.inputEnded(this, null);
                     return;
                 }
-                if (n > 0 && pooled) {
-                    // grow after a read that filled a small buffer, shrink (at the next idle) after one that
-                    // would have fitted in a small one
-                    large = pool.isSmall(buffer) ? buffer.limit() == buffer.capacity() : n >= pool.smallBufferSize();
-                }
+                reads.read(n);
                 if (n == 0) {
-                    release();
+                    reads.release();
                     demandPending = true;
                     if (source.demand(onReadable)) {
                         demandPending = false;
@@ -286,34 +258,16 @@ final class Direction implements TargetWriter.Events {
     }
 
     private void onDataWritten() {
-        ByteBuffer b = buffer;
-        if (b != null) {
-            b.position(0).limit(0);
-        }
+        reads.emptied();
         writePending = false;
         pump();
-    }
-
-    private void release() {
-        if (buffer != null && pooled) {
-            pool.release(buffer);
-        }
-        buffer = null;
-        pooled = false;
     }
 
     /** Ends the pump for good (the tunnel is closing its endpoints); releases the buffer when idle. */
     void stop() {
         started = false;
         if (wip.get() == 0 && !writePending) {
-            // Racy by design: a pump that is running keeps its buffer; pools tolerate a missed release.
-            ByteBuffer b = buffer;
-            boolean fromPool = pooled;
-            buffer = null;
-            pooled = false;
-            if (b != null && fromPool) {
-                pool.release(b);
-            }
+            reads.releaseWhenStopped();
         }
     }
 

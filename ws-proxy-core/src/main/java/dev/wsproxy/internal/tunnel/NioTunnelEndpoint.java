@@ -53,6 +53,37 @@ final class NioTunnelEndpoint implements TunnelEndpoint, NioLoops.Ready {
         socket.whenClosed(this::closedUnderneath);
     }
 
+    /**
+     * At a tunnel's open, under its lock: when the upstream connector chose a selector loop and both sides are plain
+     * sockets their owners hand over (inside Jetty, or a Tomcat NIO connection), both move onto it (read and
+     * written there directly). Otherwise both stay with their endpoints (moving only the upstream side gains
+     * nothing beside a container's per-read dispatch), except a client side that can only be driven on a loop
+     * ({@link PlainSocket.Source#drivenAlone()}), which moves alone.
+     */
+    static void moveOntoOneLoop(TunnelPeer client, TunnelPeer upstream) {
+        if (!(upstream.endpoint instanceof JettyTunnelEndpoint) || !(client.endpoint instanceof PlainSocket.Source)) {
+            return;
+        }
+        JettyTunnelEndpoint up = (JettyTunnelEndpoint) upstream.endpoint;
+        PlainSocket.Source down = (PlainSocket.Source) client.endpoint;
+        NioLoops.Loop loop = up.loop();
+        if (loop == null) {
+            return;
+        }
+        PlainSocket upSocket = up.plainSocket();
+        if (upSocket == null && !down.drivenAlone()) {
+            return;
+        }
+        PlainSocket downSocket = down.plainSocket();
+        if (downSocket == null) {
+            return;
+        }
+        if (upSocket != null) {
+            upstream.endpoint = new NioTunnelEndpoint(upSocket, loop);
+        }
+        client.endpoint = new NioTunnelEndpoint(downSocket, loop);
+    }
+
     @Override
     public int fill(ByteBuffer buffer) throws IOException {
         if (closed) {

@@ -107,37 +107,6 @@ public final class Tunnel extends TunnelInfo implements DirectionOwner, dev.wspr
         return false;
     }
 
-    /**
-     * Under the lock, at the open: when the upstream connector chose a selector loop and both sides are plain
-     * sockets their owners hand over (inside Jetty, or a Tomcat NIO connection), both move onto it (read and
-     * written there directly). Otherwise both stay with their endpoints (moving only the upstream side gains
-     * nothing beside a container's per-read dispatch), except a client side that can only be driven on a loop
-     * ({@link PlainSocket.Source#drivenAlone()}), which moves alone.
-     */
-    private void onOneLoop() {
-        if (!(upstream.endpoint instanceof JettyTunnelEndpoint) || !(client.endpoint instanceof PlainSocket.Source)) {
-            return;
-        }
-        JettyTunnelEndpoint up = (JettyTunnelEndpoint) upstream.endpoint;
-        PlainSocket.Source down = (PlainSocket.Source) client.endpoint;
-        NioLoops.Loop loop = up.loop();
-        if (loop == null) {
-            return;
-        }
-        PlainSocket upSocket = up.plainSocket();
-        if (upSocket == null && !down.drivenAlone()) {
-            return;
-        }
-        PlainSocket downSocket = down.plainSocket();
-        if (downSocket == null) {
-            return;
-        }
-        if (upSocket != null) {
-            upstream.endpoint = new NioTunnelEndpoint(upSocket, loop);
-        }
-        client.endpoint = new NioTunnelEndpoint(downSocket, loop);
-    }
-
     /** The upstream handshake failed: nothing was opened; releases the slot. */
     public void upstreamFailed() {
         synchronized (lock) {
@@ -166,7 +135,7 @@ public final class Tunnel extends TunnelInfo implements DirectionOwner, dev.wspr
                 clientDeadlineTask = null;
                 timersArmed.remove(deadline);
                 opened = true;
-                onOneLoop();
+                NioTunnelEndpoint.moveOntoOneLoop(client, upstream);
                 long maxFrame = route().maxFrameSize();
                 long maxMessage = route().maxMessageSize();
                 // The frame limit guards the upstream hop only (as in message mode, where the upstream client

@@ -136,7 +136,7 @@ final class NioTunnelEndpoint implements TunnelEndpoint, NioLoops.Ready {
             onFailed.accept(e);
             return;
         }
-        if (!hasRemaining(buffers)) {
+        if (!ByteBuffers.hasRemaining(buffers)) {
             onWritten.run();
             return;
         }
@@ -154,15 +154,6 @@ final class NioTunnelEndpoint implements TunnelEndpoint, NioLoops.Ready {
         } else {
             loop.execute(this::updateInterest);
         }
-    }
-
-    private static boolean hasRemaining(ByteBuffer[] buffers) {
-        for (ByteBuffer b : buffers) {
-            if (b.hasRemaining()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Loop thread: the socket is ready. */
@@ -224,7 +215,7 @@ final class NioTunnelEndpoint implements TunnelEndpoint, NioLoops.Ready {
             failed.accept(e);
             return;
         }
-        if (hasRemaining(buffers)) {
+        if (ByteBuffers.hasRemaining(buffers)) {
             return;
         }
         boolean shutdown;

@@ -2,6 +2,7 @@ package dev.wsproxy.servlet.internal;
 
 import dev.wsproxy.HandshakeResult;
 import dev.wsproxy.TunnelEndpoint;
+import dev.wsproxy.internal.tunnel.ByteBuffers;
 import dev.wsproxy.internal.tunnel.PlainSocket;
 import jakarta.servlet.http.WebConnection;
 import java.io.IOException;
@@ -334,11 +335,9 @@ public final class TomcatTunnelHandler implements InternalHttpUpgradeHandler, Tu
             failed.accept(e);
             return;
         }
-        for (ByteBuffer b : buffers) {
-            if (b.hasRemaining()) {
-                failed.accept(new IOException("the client's socket did not take the frame at once"));
-                return;
-            }
+        if (ByteBuffers.hasRemaining(buffers)) {
+            failed.accept(new IOException("the client's socket did not take the frame at once"));
+            return;
         }
         written.run();
     }
@@ -362,11 +361,9 @@ public final class TomcatTunnelHandler implements InternalHttpUpgradeHandler, Tu
             if (buffers == null) {
                 return; // failed meanwhile by a close
             }
-            for (ByteBuffer b : buffers) {
-                if (b.hasRemaining()) {
-                    writeMore(channel, buffers);
-                    return;
-                }
+            if (ByteBuffers.hasRemaining(buffers)) {
+                writeMore(channel, buffers);
+                return;
             }
             writeEnded(null);
         }

@@ -52,15 +52,12 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  * container threads one at a time; the monitor of this object guards the read, write and close state and is
  * not held while calling the tunnel or starting I/O.
  */
-public final class TomcatTunnelHandler implements InternalHttpUpgradeHandler, TunnelEndpoint, PlainSocket.Source {
+public final class TomcatTunnelHandler extends ClientHandoff implements InternalHttpUpgradeHandler, TunnelEndpoint, PlainSocket.Source {
 
     /** NIO2: bytes read per asynchronous read (a buffer held only while a read is in progress or unfilled). */
     private static final int INBOX_SIZE = 16 * 1024;
 
-    private HandshakeResult result;
     private SocketWrapperBase<?> wrapper;
-    private boolean initialised;
-    private String remote = "client";
     /** The connection's channel, by connector (one of them), set at the start; guarded by this. */
     private SocketChannel nio;
     private AsynchronousSocketChannel nio2;
@@ -84,19 +81,6 @@ public final class TomcatTunnelHandler implements InternalHttpUpgradeHandler, Tu
     public TomcatTunnelHandler() {
     }
 
-    /** Called by the filter right after {@code request.upgrade}; Tomcat calls {@link #init} later. */
-    public void attach(HandshakeResult result, String remoteAddress) {
-        boolean start;
-        synchronized (this) {
-            this.result = result;
-            this.remote = remoteAddress;
-            start = initialised;
-        }
-        if (start) {
-            start();
-        }
-    }
-
     @Override
     public void setSocketWrapper(SocketWrapperBase<?> wrapper) {
         synchronized (this) {
@@ -106,24 +90,15 @@ public final class TomcatTunnelHandler implements InternalHttpUpgradeHandler, Tu
 
     @Override
     public void init(WebConnection connection) {
-        boolean start;
-        synchronized (this) {
-            initialised = true;
-            start = result != null;
-        }
-        if (start) {
-            start();
-        }
+        initialised(); // Tomcat set the socket wrapper before
     }
 
     /** Tomcat's wrapper and the filter's result are both known: the tunnel starts. */
-    private void start() {
+    @Override
+    void start(HandshakeResult result) {
         SocketWrapperBase<?> socket;
-        HandshakeResult result;
         synchronized (this) {
             socket = wrapper;
-            result = this.result;
-            this.result = null; // not kept for the connection's life: it holds the handshake's headers
         }
         if (socket == null) {
             result.upgradeFailed(new IllegalStateException("Tomcat gave no socket to the upgrade handler"));

@@ -41,13 +41,11 @@ import java.util.function.Consumer;
  * the rest of that buffer on the wire (the client then fails the connection with a protocol error). On
  * Undertow each write is therefore gathered into one array of exactly its bytes and written whole.
  */
-public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEndpoint, ReadListener, WriteListener {
+public final class TunnelUpgradeHandler extends ClientHandoff implements HttpUpgradeHandler, TunnelEndpoint, ReadListener, WriteListener {
 
-    private HandshakeResult result;
     private WebConnection connection;
     private ServletInputStream in;
     private ServletOutputStream out;
-    private String remote = "client";
     /** Whether the output stream needs whole arrays (Undertow), decided once the streams are known. */
     private boolean wholeArraysOnly;
 
@@ -80,36 +78,19 @@ public final class TunnelUpgradeHandler implements HttpUpgradeHandler, TunnelEnd
     public TunnelUpgradeHandler() {
     }
 
-    /** Called by the filter right after {@code request.upgrade}; the container calls {@link #init} later. */
-    public void attach(HandshakeResult result, String remoteAddress) {
-        boolean start;
+    @Override
+    public void init(WebConnection webConnection) {
         synchronized (this) {
-            this.result = result;
-            this.remote = remoteAddress;
-            start = connection != null;
+            this.connection = webConnection;
         }
-        if (start) {
-            start();
-        }
+        initialised();
     }
 
     @Override
-    public void init(WebConnection webConnection) {
-        boolean start;
+    void start(HandshakeResult result) {
+        WebConnection connection;
         synchronized (this) {
-            this.connection = webConnection;
-            start = result != null;
-        }
-        if (start) {
-            start();
-        }
-    }
-
-    private void start() {
-        HandshakeResult result;
-        synchronized (this) {
-            result = this.result;
-            this.result = null; // not kept for the connection's life: it holds the handshake's headers
+            connection = this.connection;
         }
         try {
             in = connection.getInputStream();
